@@ -1,0 +1,2 @@
+// Package assets embeds the application and tray-state icons.
+package assets
