@@ -1,0 +1,58 @@
+package assets
+
+import (
+	"bytes"
+	"image"
+	"image/png"
+	"testing"
+)
+
+func TestIconsDecode(t *testing.T) {
+	cases := []struct {
+		name string
+		data []byte
+		size int
+	}{
+		{"app", AppIcon, 256},
+		{"idle", TrayIdle, 64},
+		{"syncing", TraySyncing, 64},
+		{"paused", TrayPaused, 64},
+		{"problem", TrayProblem, 64},
+		{"signed out", TraySignedOut, 64},
+	}
+	seen := map[string]string{}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			img, err := png.Decode(bytes.NewReader(tc.data))
+			if err != nil {
+				t.Fatalf("decode: %v", err)
+			}
+			if b := img.Bounds(); b.Dx() != tc.size || b.Dy() != tc.size {
+				t.Fatalf("size = %v, want %d×%d", b, tc.size, tc.size)
+			}
+			if _, _, _, a := img.At(0, 0).RGBA(); a != 0 {
+				t.Errorf("top-left corner is not transparent (alpha %d)", a)
+			}
+			if opaque := opaqueShare(img); opaque < 0.25 {
+				t.Errorf("only %.0f%% of the icon is drawn", opaque*100)
+			}
+			if other, dup := seen[string(tc.data)]; dup {
+				t.Errorf("icon is identical to %s", other)
+			}
+			seen[string(tc.data)] = tc.name
+		})
+	}
+}
+
+func opaqueShare(img image.Image) float64 {
+	b := img.Bounds()
+	n := 0
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			if _, _, _, a := img.At(x, y).RGBA(); a > 0x8000 {
+				n++
+			}
+		}
+	}
+	return float64(n) / float64(b.Dx()*b.Dy())
+}

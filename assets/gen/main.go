@@ -1,0 +1,215 @@
+// Command gen draws the application and tray-state icons as PNG files.
+// It is run by go generate in the assets package; the output is committed so
+// that builds need no generation step.
+//
+// Every icon is a cloud glyph with a dark outline, so it stays readable on
+// light and dark panels; tray icons add a coloured badge with a white symbol
+// that tells the state apart without relying on colour alone.
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+)
+
+func main() {
+	out := flag.String("out", ".", "directory to write the PNG files to")
+	flag.Parse()
+	if err := writeAll(*out); err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+}
+
+func writeAll(dir string) error {
+	for name, img := range Icons() {
+		var buf bytes.Buffer
+		if err := png.Encode(&buf, img); err != nil {
+			return fmt.Errorf("encode %s: %w", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), buf.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// badge describes the coloured disc in a tray icon and its white symbol.
+type badge struct {
+	fill   color.NRGBA
+	symbol func(x, y float64) float64 // signed distance, negative inside
+}
+
+var (
+	outline = color.NRGBA{0x1f, 0x24, 0x2b, 0xff}
+	cloud   = color.NRGBA{0xf4, 0xf6, 0xf8, 0xff}
+	white   = color.NRGBA{0xff, 0xff, 0xff, 0xff}
+)
+
+// Icons returns every icon by file name.
+func Icons() map[string]image.Image {
+	const tray = 64
+	return map[string]image.Image{
+		"icon.png":            drawAppIcon(256),
+		"tray_idle.png":       drawTray(tray, &badge{color.NRGBA{0x2e, 0x9e, 0x4f, 0xff}, checkMark}),
+		"tray_syncing.png":    drawTray(tray, &badge{color.NRGBA{0x1f, 0x6f, 0xd1, 0xff}, upArrow}),
+		"tray_paused.png":     drawTray(tray, &badge{color.NRGBA{0x8a, 0x8f, 0x98, 0xff}, pauseBars}),
+		"tray_problem.png":    drawTray(tray, &badge{color.NRGBA{0xd9, 0x3a, 0x2b, 0xff}, exclamation}),
+		"tray_signed_out.png": drawTray(tray, &badge{color.NRGBA{0xe0, 0x8a, 0x00, 0xff}, question}),
+	}
+}
+
+// cloudSDF is the signed distance to the cloud outline in unit coordinates.
+func cloudSDF(x, y float64) float64 {
+	d := circle(x, y, 0.50, 0.40, 0.22)
+	d = math.Min(d, circle(x, y, 0.29, 0.52, 0.15))
+	d = math.Min(d, circle(x, y, 0.71, 0.50, 0.16))
+	d = math.Min(d, roundedBox(x, y, 0.14, 0.45, 0.86, 0.72, 0.12))
+	return d
+}
+
+const (
+	badgeX, badgeY, badgeR = 0.70, 0.68, 0.27
+	stroke                 = 0.055 // outline width in unit coordinates
+)
+
+func drawTray(size int, b *badge) image.Image {
+	return render(size, func(x, y float64) color.NRGBA {
+		// Badge on top of the cloud.
+		if db := circle(x, y, badgeX, badgeY, badgeR); db < 0 {
+			switch {
+			case db > -stroke:
+				return outline
+			case b.symbol((x-badgeX)/badgeR, (y-badgeY)/badgeR) < 0:
+				return white
+			default:
+				return b.fill
+			}
+		}
+		// A transparent gap around the badge separates it from the cloud.
+		if circle(x, y, badgeX, badgeY, badgeR+0.03) < 0 {
+			return color.NRGBA{}
+		}
+		return cloudColour(cloudSDF(x, y), cloud)
+	})
+}
+
+func drawAppIcon(size int) image.Image {
+	bg := color.NRGBA{0x1f, 0x6f, 0xd1, 0xff}
+	return render(size, func(x, y float64) color.NRGBA {
+		if roundedBox(x, y, 0.04, 0.04, 0.96, 0.96, 0.2) >= 0 {
+			return color.NRGBA{}
+		}
+		// Scale the cloud to sit inside the tile.
+		cx, cy := (x-0.5)/0.8+0.5, (y-0.5)/0.8+0.5
+		d := cloudSDF(cx, cy)
+		if d < 0 {
+			if upArrow((cx-0.5)/0.22, (cy-0.56)/0.22) < 0 {
+				return bg
+			}
+			return cloudColour(d, white)
+		}
+		return bg
+	})
+}
+
+func cloudColour(d float64, fill color.NRGBA) color.NRGBA {
+	switch {
+	case d >= 0:
+		return color.NRGBA{}
+	case d > -stroke:
+		return outline
+	default:
+		return fill
+	}
+}
+
+// render samples shade 4×4 times per pixel and averages, for smooth edges.
+func render(size int, shade func(x, y float64) color.NRGBA) image.Image {
+	const ss = 4
+	img := image.NewNRGBA(image.Rect(0, 0, size, size))
+	for py := 0; py < size; py++ {
+		for px := 0; px < size; px++ {
+			var r, g, b, a float64
+			for sy := 0; sy < ss; sy++ {
+				for sx := 0; sx < ss; sx++ {
+					x := (float64(px) + (float64(sx)+0.5)/ss) / float64(size)
+					y := (float64(py) + (float64(sy)+0.5)/ss) / float64(size)
+					c := shade(x, y)
+					fa := float64(c.A) / 255
+					r += float64(c.R) * fa
+					g += float64(c.G) * fa
+					b += float64(c.B) * fa
+					a += fa
+				}
+			}
+			if a == 0 {
+				continue
+			}
+			img.SetNRGBA(px, py, color.NRGBA{
+				R: uint8(math.Round(r / a)),
+				G: uint8(math.Round(g / a)),
+				B: uint8(math.Round(b / a)),
+				A: uint8(math.Round(a / (ss * ss) * 255)),
+			})
+		}
+	}
+	return img
+}
+
+func circle(x, y, cx, cy, r float64) float64 { return math.Hypot(x-cx, y-cy) - r }
+
+func roundedBox(x, y, x0, y0, x1, y1, r float64) float64 {
+	cx, cy := (x0+x1)/2, (y0+y1)/2
+	hx, hy := (x1-x0)/2-r, (y1-y0)/2-r
+	qx, qy := math.Abs(x-cx)-hx, math.Abs(y-cy)-hy
+	outside := math.Hypot(math.Max(qx, 0), math.Max(qy, 0))
+	return outside + math.Min(math.Max(qx, qy), 0) - r
+}
+
+// segment is the distance to a line from (ax,ay) to (bx,by) minus a half width.
+func segment(x, y, ax, ay, bx, by, w float64) float64 {
+	px, py := x-ax, y-ay
+	dx, dy := bx-ax, by-ay
+	t := math.Max(0, math.Min(1, (px*dx+py*dy)/(dx*dx+dy*dy)))
+	return math.Hypot(px-t*dx, py-t*dy) - w
+}
+
+// Symbols are drawn in badge coordinates: the badge is the unit disc.
+
+func checkMark(x, y float64) float64 {
+	return math.Min(segment(x, y, -0.45, 0.02, -0.12, 0.35, 0.14), segment(x, y, -0.12, 0.35, 0.45, -0.3, 0.14))
+}
+
+func upArrow(x, y float64) float64 {
+	d := segment(x, y, 0, -0.5, 0, 0.5, 0.14)
+	d = math.Min(d, segment(x, y, 0, -0.5, -0.4, -0.08, 0.14))
+	return math.Min(d, segment(x, y, 0, -0.5, 0.4, -0.08, 0.14))
+}
+
+func pauseBars(x, y float64) float64 {
+	return math.Min(segment(x, y, -0.22, -0.4, -0.22, 0.4, 0.13), segment(x, y, 0.22, -0.4, 0.22, 0.4, 0.13))
+}
+
+func exclamation(x, y float64) float64 {
+	return math.Min(segment(x, y, 0, -0.5, 0, 0.12, 0.14), circle(x, y, 0, 0.45, 0.15))
+}
+
+func question(x, y float64) float64 {
+	// An arc over the top, a stem and a dot.
+	r := math.Hypot(x, y+0.2)
+	ang := math.Atan2(y+0.2, x)
+	arc := math.Abs(r-0.3) - 0.12
+	if ang > math.Pi/2 && ang < math.Pi*0.95 { // leave the lower-left open
+		arc = math.Max(arc, 0.2)
+	}
+	d := math.Min(arc, segment(x, y, 0.02, 0.1, 0.02, 0.22, 0.12))
+	return math.Min(d, circle(x, y, 0.02, 0.5, 0.13))
+}
