@@ -1,0 +1,138 @@
+package creds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"jottacloudclient/jotta"
+)
+
+// Environment variables the chain reads.
+const (
+	EnvToken    = "JOTTACLOUD_TOKEN"    // a personal login token or a refresh token
+	EnvUsername = "JOTTACLOUD_USERNAME" // the seed's; recognised, passwords are refused
+	EnvPassword = "JOTTACLOUD_PASSWORD" // the seed's; recognised, passwords are refused
+)
+
+// Exchange turns a credential from ~/.netrc or the environment into a
+// session: for a personal login token the OIDC password grant (see
+// jotta.Login), for a refresh token one refresh. It is called at most once
+// per credential; the result is persisted before Resolve returns.
+type Exchange func(ctx context.Context, s Secret) (*jotta.Token, error)
+
+// Chain looks for credentials in order: the writable store (OS keyring,
+// then the token file), ~/.netrc, the environment.
+type Chain struct {
+	Store     *Store
+	NetrcPath string              // "" means DefaultNetrcPath()
+	Getenv    func(string) string // nil means os.Getenv
+	Logger    *slog.Logger        // nil discards
+}
+
+func (c *Chain) logger() *slog.Logger {
+	if c.Logger == nil {
+		return slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return c.Logger
+}
+
+func (c *Chain) getenv(k string) string {
+	if c.Getenv == nil {
+		return os.Getenv(k)
+	}
+	return c.Getenv(k)
+}
+
+// Resolve makes sure a session is stored and says where it came from. A
+// stored session wins. Otherwise the token from ~/.netrc or
+// JOTTACLOUD_TOKEN is exchanged once under the refresh lock, so two
+// processes starting together never both spend a single-use login token,
+// and the resulting session is stored before Resolve returns. From then on
+// the Store serves it. With nothing found the error matches
+// jotta.ErrSignInRequired (and is ErrNoCredentials).
+func (c *Chain) Resolve(ctx context.Context, exchange Exchange) (Info, error) {
+	if c.Store == nil {
+		return Info{}, errors.New("resolve credentials: no store")
+	}
+	unlock, err := c.Store.LockToken(ctx)
+	if err != nil {
+		return Info{}, fmt.Errorf("resolve credentials: %w", err)
+	}
+	defer unlock()
+
+	info, err := c.Store.Info(ctx)
+	if err == nil {
+		return info, nil
+	}
+	if !errors.Is(err, errNoSession) {
+		return Info{}, err
+	}
+	sec, ok, err := c.External()
+	if err != nil {
+		return Info{}, err
+	}
+	if !ok {
+		return Info{}, ErrNoCredentials
+	}
+	if exchange == nil {
+		return Info{}, errors.New("resolve credentials: no exchange function")
+	}
+	c.logger().Info("signing in with a credential", "kind", sec.Kind.String(), "source", string(sec.Source))
+	tok, err := exchange(ctx, sec)
+	if err != nil {
+		return Info{}, fmt.Errorf("sign in with the %s from %s: %w", sec.Kind, describeSource(sec.Source), err)
+	}
+	if err := c.Store.SaveSession(ctx, tok, sec.Source, sec.Username); err != nil {
+		return Info{}, fmt.Errorf("sign in with the %s from %s: %w", sec.Kind, describeSource(sec.Source), err)
+	}
+	return c.Store.Info(ctx)
+}
+
+// External looks in ~/.netrc, then the environment, without touching the
+// store. ok is false when neither holds a JottaCloud credential. The seed's
+// JOTTACLOUD_USERNAME/JOTTACLOUD_PASSWORD give ErrPasswordLogin.
+func (c *Chain) External() (Secret, bool, error) {
+	path := c.NetrcPath
+	if path == "" {
+		p, err := DefaultNetrcPath()
+		if err != nil {
+			c.logger().Debug("no netrc path", "err", err)
+		}
+		path = p
+	}
+	if path != "" {
+		s, ok, err := readNetrcSecret(path)
+		if err != nil {
+			return Secret{}, false, err
+		}
+		if ok {
+			return s, true, nil
+		}
+	}
+	if v := c.getenv(EnvToken); v != "" {
+		s, err := NewSecret(SourceEnv, c.getenv(EnvUsername), v)
+		if err != nil {
+			return Secret{}, false, fmt.Errorf("%s: %w", EnvToken, err)
+		}
+		return s, true, nil
+	}
+	if c.getenv(EnvUsername) != "" || c.getenv(EnvPassword) != "" {
+		return Secret{}, false, fmt.Errorf("%s/%s are set: %w", EnvUsername, EnvPassword, ErrPasswordLogin)
+	}
+	return Secret{}, false, nil
+}
+
+func describeSource(s Source) string {
+	switch s {
+	case SourceNetrc:
+		return "~/.netrc"
+	case SourceEnv:
+		return EnvToken
+	default:
+		return string(s)
+	}
+}
