@@ -1,0 +1,72 @@
+package tray
+
+import (
+	"context"
+	"time"
+)
+
+// Phase is the one-word summary of what the engine is doing, which picks the icon.
+type Phase int
+
+const (
+	// Idle: signed in, nothing running, the last passes succeeded.
+	Idle Phase = iota
+	// Syncing: a pass is running.
+	Syncing
+	// Paused: backups are paused by the user.
+	Paused
+	// Problem: the last pass failed or some files could not be backed up.
+	Problem
+	// SignedOut: there are no valid credentials; the user has to sign in.
+	SignedOut
+)
+
+func (p Phase) String() string {
+	switch p {
+	case Idle:
+		return "idle"
+	case Syncing:
+		return "syncing"
+	case Paused:
+		return "paused"
+	case Problem:
+		return "problem"
+	case SignedOut:
+		return "signed out"
+	}
+	return "unknown"
+}
+
+// State is what the tray shows. The Host sends a new value whenever
+// something changes; the tray keeps no other state about the engine.
+type State struct {
+	Phase Phase
+	// Pairs is the number of configured folder pairs.
+	Pairs int
+	// LastBackup is when the last complete pass of every pair finished (zero: never).
+	LastBackup time.Time
+	// Progress of the running pass (Phase == Syncing).
+	FilesDone, FilesTotal int
+	BytesLeft             int64
+	// PausedUntil is when a pause ends (zero: until resumed).
+	PausedUntil time.Time
+	// Problems is the number of files the last pass could not back up.
+	Problems int
+	// PassError is why the last pass failed as a whole ("" if it did not).
+	PassError string
+	// Passes counts finished passes; it tells "still failing" from "failed once".
+	Passes uint64
+}
+
+// Host is what the tray needs from the application: a feed of states and
+// the commands behind the menu items. Methods may block (they run off the
+// UI goroutine); errors are logged.
+type Host interface {
+	// States sends the current state at once and then every change, until
+	// ctx ends, when the channel is closed.
+	States(ctx context.Context) <-chan State
+	BackupNow(ctx context.Context) error
+	// Pause stops starting new passes until the given time.
+	Pause(ctx context.Context, until time.Time) error
+	Resume(ctx context.Context) error
+}
