@@ -23,8 +23,10 @@ type Keyring interface {
 type SystemKeyring struct{}
 
 func (SystemKeyring) Get(service, user string) (string, error) { return keyring.Get(service, user) }
-func (SystemKeyring) Set(service, user, secret string) error   { return keyring.Set(service, user, secret) }
-func (SystemKeyring) Delete(service, user string) error        { return keyring.Delete(service, user) }
+func (SystemKeyring) Set(service, user, secret string) error {
+	return keyring.Set(service, user, secret)
+}
+func (SystemKeyring) Delete(service, user string) error { return keyring.Delete(service, user) }
 
 // keyringTimeout bounds one keyring call: a Secret Service that waits for
 // a password prompt nobody answers must not stall the engine.

@@ -63,6 +63,7 @@ type Info struct {
 type StoreOptions struct {
 	Dir     string       // token file and lock directory; "" means DefaultDir()
 	Keyring Keyring      // nil means SystemKeyring{}
+	Service string       // keyring service name; "" means KeyringService
 	Logger  *slog.Logger // nil discards
 }
 
@@ -73,6 +74,7 @@ type StoreOptions struct {
 type Store struct {
 	dir  string
 	kr   Keyring
+	svc  string
 	log  *slog.Logger
 	sem  chan struct{} // serialises LockToken holders inside this process
 	mu   sync.Mutex    // guards last
@@ -107,7 +109,11 @@ func NewStore(opts StoreOptions) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Store{dir: dir, kr: kr, log: log, sem: make(chan struct{}, 1)}, nil
+	svc := opts.Service
+	if svc == "" {
+		svc = KeyringService
+	}
+	return &Store{dir: dir, kr: kr, svc: svc, log: log, sem: make(chan struct{}, 1)}, nil
 }
 
 // TokenFile is the path of the fallback token file.
@@ -172,8 +178,12 @@ func (s *Store) SaveSession(ctx context.Context, tok *jotta.Token, origin Source
 	if tok == nil || tok.RefreshToken == "" {
 		return errors.New("save session: the token has no refresh token")
 	}
-	var seq uint64
-	if rec, _, err := s.load(ctx); err == nil {
+	// The sequence number must exceed every record this process has seen:
+	// the keyring may be unreadable right now yet hold the previous record.
+	s.mu.Lock()
+	seq := s.last.Seq
+	s.mu.Unlock()
+	if rec, _, err := s.load(ctx); err == nil && rec.Seq > seq {
 		seq = rec.Seq
 	}
 	rec := record{Version: recordVersion, Seq: seq + 1, Origin: origin, Username: username,
@@ -206,7 +216,7 @@ func (s *Store) saveKeyring(ctx context.Context, rec record) error {
 	if err != nil {
 		return fmt.Errorf("encode: %w", err)
 	}
-	err = withKeyring(ctx, func() error { return s.kr.Set(KeyringService, KeyringUser, string(data)) })
+	err = withKeyring(ctx, func() error { return s.kr.Set(s.svc, KeyringUser, string(data)) })
 	if !errors.Is(err, keyring.ErrSetDataTooBig) {
 		return err
 	}
@@ -218,7 +228,7 @@ func (s *Store) saveKeyring(ctx context.Context, rec record) error {
 	if data, err = json.Marshal(rec); err != nil {
 		return fmt.Errorf("encode: %w", err)
 	}
-	return withKeyring(ctx, func() error { return s.kr.Set(KeyringService, KeyringUser, string(data)) })
+	return withKeyring(ctx, func() error { return s.kr.Set(s.svc, KeyringUser, string(data)) })
 }
 
 // Info describes the stored session; it fails like LoadToken.
@@ -243,7 +253,7 @@ func (s *Store) load(ctx context.Context) (record, Source, error) {
 	var raw string
 	kerr := withKeyring(ctx, func() error {
 		var err error
-		raw, err = s.kr.Get(KeyringService, KeyringUser)
+		raw, err = s.kr.Get(s.svc, KeyringUser)
 		return err
 	})
 	switch {
@@ -251,7 +261,7 @@ func (s *Store) load(ctx context.Context) (record, Source, error) {
 		rec, err := decodeRecord([]byte(raw))
 		if err != nil {
 			return record{}, "", fmt.Errorf("the session in the OS keyring (%s/%s) is damaged; run 'jotta logout' and sign in again: %w",
-				KeyringService, KeyringUser, jotta.ErrSignInRequired)
+				s.svc, KeyringUser, jotta.ErrSignInRequired)
 		}
 		best, backend, found = rec, SourceKeyring, true
 	case errors.Is(kerr, keyring.ErrNotFound):
@@ -269,7 +279,7 @@ func (s *Store) load(ctx context.Context) (record, Source, error) {
 			return record{}, "", fmt.Errorf("the token file %s is damaged; run 'jotta logout' and sign in again: %w",
 				s.TokenFile(), jotta.ErrSignInRequired)
 		}
-		if !found || rec.Seq > best.Seq {
+		if !found || newer(rec, best) {
 			best, backend, found = rec, SourceFile, true
 		}
 	case errors.Is(err, fs.ErrNotExist):
@@ -283,10 +293,21 @@ func (s *Store) load(ctx context.Context) (record, Source, error) {
 	return best, backend, nil
 }
 
+// remember keeps the metadata of rec; the highest sequence number seen
+// stays, so a later save outranks everything this process has read.
 func (s *Store) remember(rec record) {
 	s.mu.Lock()
-	s.last = record{Seq: rec.Seq, Origin: rec.Origin, Username: rec.Username}
+	seq := max(s.last.Seq, rec.Seq)
+	s.last = record{Seq: seq, Origin: rec.Origin, Username: rec.Username}
 	s.mu.Unlock()
+}
+
+// newer orders records by sequence number, then by save time.
+func newer(a, b record) bool {
+	if a.Seq != b.Seq {
+		return a.Seq > b.Seq
+	}
+	return a.SavedAt.After(b.SavedAt)
 }
 
 func decodeRecord(data []byte) (record, error) {
@@ -310,7 +331,7 @@ func (s *Store) Delete(ctx context.Context) error {
 	}
 	defer unlock()
 	var errs []error
-	kerr := withKeyring(ctx, func() error { return s.kr.Delete(KeyringService, KeyringUser) })
+	kerr := withKeyring(ctx, func() error { return s.kr.Delete(s.svc, KeyringUser) })
 	switch {
 	case kerr == nil, errors.Is(kerr, keyring.ErrNotFound):
 	case ctx.Err() != nil:
@@ -318,13 +339,13 @@ func (s *Store) Delete(ctx context.Context) error {
 	default:
 		// A keyring that cannot be reached now could still hold an old
 		// session; say so rather than pretend everything is gone.
-		errs = append(errs, fmt.Errorf("remove the keyring item %s/%s: %w", KeyringService, KeyringUser, kerr))
+		errs = append(errs, fmt.Errorf("remove the keyring item %s/%s: %w", s.svc, KeyringUser, kerr))
 	}
 	if err := os.Remove(s.TokenFile()); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		errs = append(errs, fmt.Errorf("remove token file: %w", err))
 	}
 	s.mu.Lock()
-	s.last = record{}
+	s.last = record{Seq: s.last.Seq} // a later session still outranks anything left behind
 	s.mu.Unlock()
 	if len(errs) > 0 {
 		return fmt.Errorf("sign out: %w", errors.Join(errs...))
