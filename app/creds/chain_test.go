@@ -67,7 +67,7 @@ func TestChainResolvePrecedence(t *testing.T) {
 			return errors.Is(err, ErrNoCredentials) && errors.Is(err, jotta.ErrSignInRequired)
 		}},
 		{name: "open netrc refused even when env has a token", netrc: "machine jottacloud password " + login, netrcMode: 0o644,
-			env: map[string]string{EnvToken: envLogin},
+			env:     map[string]string{EnvToken: envLogin},
 			wantErr: func(err error) bool { var pe *NetrcPermissionError; return errors.As(err, &pe) }},
 	}
 	for _, tc := range cases {
