@@ -1,0 +1,232 @@
+package syncer
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"jottacloudclient/syncer/state"
+)
+
+// executor carries out a plan against the remote and records confirmed
+// uploads in the index.
+type executor struct {
+	e       *Engine
+	p       Pair
+	ix      *state.Index
+	c       *counters
+	problem func(Problem)
+	files   map[string]*localFile // by local relative path
+}
+
+func (x *executor) remotePath(rel string) string { return joinRemote(x.p.Remote, rel) }
+
+// remoteProblem turns a per-item remote failure into a problem, or returns
+// the error when the pass itself cannot go on.
+func (x *executor) remoteProblem(ctx context.Context, path, what string, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	reason := what + ": " + err.Error()
+	if errors.Is(err, ErrNameRejected) {
+		reason = what + ": the server rejected the name"
+	}
+	x.problem(Problem{Path: path, Reason: reason})
+	return nil
+}
+
+func (x *executor) run(ctx context.Context, pl *Plan) error {
+	// Folder moves first: they make the destination folders exist.
+	for _, m := range pl.Moves {
+		if !m.Dir {
+			continue
+		}
+		if err := x.e.remote.Move(ctx, x.remotePath(m.From), x.remotePath(m.To), true); err != nil {
+			if err := x.remoteProblem(ctx, m.To, "move folder from "+m.From, err); err != nil {
+				return err
+			}
+			continue
+		}
+		x.c.foldersMoved.Add(1)
+		x.c.filesMoved.Add(int64(m.Files))
+		x.confirmBelow(m.To)
+	}
+	for _, d := range pl.Mkdirs {
+		if _, err := x.e.remote.EnsureFolder(ctx, x.remotePath(d)); err != nil {
+			if err := x.remoteProblem(ctx, d, "create folder", err); err != nil {
+				return err
+			}
+			continue
+		}
+		x.c.foldersCreated.Add(1)
+	}
+	for _, m := range pl.Moves {
+		if m.Dir {
+			continue
+		}
+		f := x.files[m.Local]
+		if err := x.e.remote.Move(ctx, x.remotePath(m.From), x.remotePath(m.To), false); err != nil {
+			if err := x.remoteProblem(ctx, m.Local, "move from "+m.From, err); err != nil {
+				return err
+			}
+			// Fall back to an upload; the server may deduplicate it.
+			if f != nil {
+				pl.Uploads = append(pl.Uploads, LocalFile{Path: m.To, Local: m.Local, Size: m.Bytes, MD5: m.MD5})
+			}
+			continue
+		}
+		x.c.filesMoved.Add(1)
+		if f != nil {
+			x.markUploaded(f)
+		}
+	}
+	if err := x.uploads(ctx, pl.Uploads); err != nil {
+		return err
+	}
+	for _, f := range pl.Confirms {
+		if lf := x.files[f.Local]; lf != nil {
+			x.markUploaded(lf)
+		}
+	}
+	for _, t := range pl.Trash {
+		if err := x.e.remote.Trash(ctx, x.remotePath(t.Path), t.Dir); err != nil {
+			if err := x.remoteProblem(ctx, t.Path, "move to trash", err); err != nil {
+				return err
+			}
+			continue
+		}
+		if t.Dir {
+			x.c.foldersTrashed.Add(1)
+			x.c.filesTrashed.Add(int64(t.Files))
+		} else {
+			x.c.filesTrashed.Add(1)
+		}
+	}
+	return nil
+}
+
+// confirmBelow records the files a folder move carried to dir as uploaded.
+func (x *executor) confirmBelow(dir string) {
+	prefix := foldKey(dir) + "/"
+	for _, f := range x.files {
+		if f.hashed && strings.HasPrefix(foldKey(f.remote), prefix) {
+			x.markUploaded(f)
+		}
+	}
+}
+
+func (x *executor) markUploaded(f *localFile) {
+	if err := x.ix.MarkUploaded(f.rel, f.md5, f.size); err != nil {
+		x.e.log.Warn("index write failed", "pair", x.p.ID, "path", f.rel, "err", err)
+	}
+}
+
+func (x *executor) uploads(ctx context.Context, ups []LocalFile) error {
+	if len(ups) == 0 {
+		return nil
+	}
+	var total int64
+	for _, u := range ups {
+		total += u.Size
+	}
+	x.e.emit(StateEvent{Pair: x.p.ID, State: StateUploading})
+	prog := newProgress(x.e, x.p.ID, StateUploading, len(ups), total)
+	defer prog.finish()
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(x.e.opts.Transfers)
+	for _, u := range ups {
+		f := x.files[u.Local]
+		if f == nil {
+			continue
+		}
+		g.Go(func() error {
+			prog.startFile(f.rel)
+			err := x.upload(gctx, f, u.Path, prog)
+			prog.fileFinished()
+			if err != nil {
+				return x.remoteProblem(gctx, f.rel, "upload", err)
+			}
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+// upload sends one file and records it once the server confirmed its md5.
+func (x *executor) upload(ctx context.Context, f *localFile, rel string, prog *progress) error {
+	fh, err := os.Open(f.abs)
+	if err != nil {
+		return fmt.Errorf("open: %w", err)
+	}
+	defer fh.Close()
+	if changed(f) {
+		return errChangedWhileReading
+	}
+	want := hex.EncodeToString(f.md5[:])
+	mod := time.Unix(0, f.mtime)
+	src := &meteredReader{r: fh, ctx: ctx, prog: prog}
+	if x.e.limiter != nil {
+		src.limiter = x.e.limiter
+	}
+	res, err := x.e.remote.Upload(ctx, x.remotePath(rel), src, FileMeta{Size: f.size, MD5: want, Created: mod, Modified: mod})
+	if err != nil {
+		return err
+	}
+	x.c.bytesUploaded.Add(res.BytesSent)
+	if res.Deduplicated {
+		x.c.filesDedup.Add(1)
+	} else {
+		x.c.filesUploaded.Add(1)
+	}
+	if !strings.EqualFold(res.MD5, want) || res.Size != f.size {
+		return fmt.Errorf("server stored md5 %s and %d bytes, expected %s and %d; will retry on the next pass", res.MD5, res.Size, want, f.size)
+	}
+	if changed(f) {
+		return errChangedWhileReading
+	}
+	x.markUploaded(f)
+	return nil
+}
+
+// meteredReader counts and, with a limiter, paces the bytes read for an
+// upload.
+type meteredReader struct {
+	r       io.ReaderAt
+	ctx     context.Context
+	limiter interface {
+		WaitN(ctx context.Context, n int) error
+		Burst() int
+	}
+	prog *progress
+}
+
+func (m *meteredReader) ReadAt(p []byte, off int64) (int, error) {
+	if m.limiter == nil {
+		n, err := m.r.ReadAt(p, off)
+		m.prog.addBytes(int64(n))
+		return n, err
+	}
+	total := 0
+	for len(p) > 0 {
+		chunk := min(len(p), m.limiter.Burst())
+		if err := m.limiter.WaitN(m.ctx, chunk); err != nil {
+			return total, err
+		}
+		n, err := m.r.ReadAt(p[:chunk], off)
+		total += n
+		off += int64(n)
+		p = p[n:]
+		m.prog.addBytes(int64(n))
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}

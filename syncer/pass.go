@@ -1,0 +1,271 @@
+package syncer
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	"jottacloudclient/syncer/state"
+)
+
+const (
+	metaRootDev      = "root-device"
+	metaLastComplete = "last-complete-pass"
+)
+
+// hashBatch is how many hashing results go into one index transaction.
+const hashBatch = 512
+
+// RunPass runs one backup pass over pair: walk, hash what changed, list the
+// remote folder once, plan, execute. Per-file problems are in the result;
+// the error is for a pass that could not run (source missing, listing
+// failed, cancelled). Passes over the same pair never overlap.
+func (e *Engine) RunPass(ctx context.Context, p Pair, po PassOptions) (*PassResult, error) {
+	res := &PassResult{Pair: p.ID, Started: time.Now(), DryRun: po.DryRun}
+	err := e.runPass(ctx, p, po, res)
+	res.Finished = time.Now()
+	res.Err = err
+	res.Complete = err == nil
+	if err != nil {
+		e.emit(StateEvent{Pair: p.ID, State: StateError, Err: err})
+	} else {
+		e.emit(StateEvent{Pair: p.ID, State: StateIdle})
+	}
+	e.emit(PassEvent{Result: res})
+	return res, err
+}
+
+func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassResult) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	mu := e.lockPair(p.ID)
+	mu.Lock()
+	defer mu.Unlock()
+	ix, err := e.index(p.ID)
+	if err != nil {
+		return err
+	}
+	var c counters
+	defer func() { res.Counters = c.snapshot() }()
+	problem := func(pr Problem) {
+		res.Problems = append(res.Problems, pr)
+		e.emit(ProblemEvent{Pair: p.ID, Problem: pr})
+	}
+
+	e.emit(StateEvent{Pair: p.ID, State: StateScanning})
+	var w *walkResult
+	err = ix.View(func(r *state.Reader) error {
+		var werr error
+		w, werr = walk(ctx, p, e.opts.GlobalExcludes, r)
+		return werr
+	})
+	if err != nil {
+		return fmt.Errorf("pass %s: %w", p.ID, err)
+	}
+	c.filesSeen.Store(int64(len(w.files)))
+	res.watchDirs = append([]string{p.Local}, w.localDirs...)
+	for _, pr := range w.problems {
+		problem(pr)
+	}
+
+	if err := e.hashChanged(ctx, p, ix, w, po.DryRun, &c, problem); err != nil {
+		return fmt.Errorf("pass %s: %w", p.ID, err)
+	}
+
+	var remote []Entry
+	rootMissing := false
+	err = e.list(ctx, &c, p.Remote, func(en Entry) error {
+		remote = append(remote, en)
+		return nil
+	})
+	if errors.Is(err, ErrNotExist) {
+		rootMissing, remote, err = true, nil, nil
+	}
+	if err != nil {
+		return fmt.Errorf("pass %s: list %s: %w", p.ID, p.Remote, err)
+	}
+
+	in := PlanInput{
+		Files:        make([]LocalFile, len(w.files)),
+		Dirs:         w.dirs,
+		Protected:    w.protected,
+		Remote:       remote,
+		Prune:        p.Prune,
+		PruneLimit:   p.PruneLimit,
+		ForcePrune:   po.ForcePrune,
+		DisableMoves: p.DisableMoves,
+	}
+	for i := range w.files {
+		f := &w.files[i]
+		in.Files[i] = LocalFile{Path: f.remote, Local: f.rel, Size: f.size, MD5: f.md5Hex(), Uploaded: f.uploaded}
+	}
+	in.SourceProblem = e.sourceProblem(ix, w, po.ForcePrune)
+	plan := MakePlan(in)
+	res.Plan = &plan
+	res.Planned = summarise(plan, rootMissing)
+	if plan.PruneRefused != "" {
+		e.emit(NoticeEvent{Pair: p.ID, Message: plan.PruneRefused})
+	}
+	if po.DryRun {
+		return nil
+	}
+
+	if rootMissing {
+		created, err := e.remote.EnsureFolder(ctx, p.Remote)
+		if err != nil {
+			return fmt.Errorf("pass %s: create %s: %w", p.ID, p.Remote, err)
+		}
+		for _, path := range created {
+			c.foldersCreated.Add(1)
+			e.emit(FolderCreatedEvent{Pair: p.ID, Path: path})
+		}
+	}
+	byLocal := make(map[string]*localFile, len(plan.Uploads)+len(plan.Moves))
+	for i := range w.files {
+		byLocal[w.files[i].rel] = &w.files[i]
+	}
+	x := &executor{e: e, p: p, ix: ix, c: &c, problem: problem, files: byLocal}
+	if err := x.run(ctx, &plan); err != nil {
+		return fmt.Errorf("pass %s: %w", p.ID, err)
+	}
+
+	// Forget files that are gone, so the index does not grow forever.
+	var stale []string
+	_ = ix.View(func(r *state.Reader) error {
+		return r.ForEach(func(path string, _ state.Record) error {
+			if _, ok := w.seen[path]; !ok {
+				stale = append(stale, path)
+			}
+			return nil
+		})
+	})
+	if err := ix.Delete(stale); err != nil {
+		e.log.Warn("index cleanup failed", "pair", p.ID, "err", err)
+	}
+	if plan.PruneRefused == "" || p.Prune == PruneNone {
+		var dev [8]byte
+		binary.LittleEndian.PutUint64(dev[:], w.rootDev)
+		if err := ix.SetMeta(metaRootDev, dev[:]); err != nil {
+			e.log.Warn("index meta write failed", "pair", p.ID, "err", err)
+		}
+	}
+	if b, err := time.Now().MarshalBinary(); err == nil {
+		_ = ix.SetMeta(metaLastComplete, b)
+	}
+	return nil
+}
+
+// sourceProblem says why the local folder looks unavailable for pruning.
+func (e *Engine) sourceProblem(ix *state.Index, w *walkResult, force bool) string {
+	if w.rootItems == 0 {
+		return "the local folder is empty (is the drive mounted?)"
+	}
+	if force {
+		return ""
+	}
+	b, err := ix.Meta(metaRootDev)
+	if err == nil && len(b) == 8 && w.rootDev != 0 {
+		if last := binary.LittleEndian.Uint64(b); last != w.rootDev {
+			return fmt.Sprintf("the local folder is on a different filesystem than last time (device %d, was %d); force the prune once if this is intended", w.rootDev, last)
+		}
+	}
+	return ""
+}
+
+// LastComplete returns when the pair last finished a pass (zero if never).
+func (e *Engine) LastComplete(id string) (time.Time, error) {
+	ix, err := e.index(id)
+	if err != nil {
+		return time.Time{}, err
+	}
+	b, err := ix.Meta(metaLastComplete)
+	if err != nil || b == nil {
+		return time.Time{}, err
+	}
+	var t time.Time
+	if err := t.UnmarshalBinary(b); err != nil {
+		return time.Time{}, fmt.Errorf("index of pair %s: last pass time: %w", id, err)
+	}
+	return t, nil
+}
+
+func summarise(pl Plan, rootMissing bool) Planned {
+	s := Planned{
+		Uploads:      len(pl.Uploads),
+		UploadBytes:  pl.UploadBytes,
+		Mkdirs:       len(pl.Mkdirs),
+		Trash:        len(pl.Trash),
+		TrashFiles:   pl.TrashFiles,
+		Unchanged:    pl.Unchanged,
+		CreateRoot:   rootMissing,
+		PruneRefused: pl.PruneRefused,
+	}
+	for _, m := range pl.Moves {
+		if m.Dir {
+			s.FolderMoves++
+		} else {
+			s.FileMoves++
+		}
+		s.MovedBytes += m.Bytes
+	}
+	return s
+}
+
+// hashChanged hashes every file the index could not vouch for and stores
+// the results (unless dry-run) in batches.
+func (e *Engine) hashChanged(ctx context.Context, p Pair, ix *state.Index, w *walkResult, dryRun bool, c *counters, problem func(Problem)) error {
+	var todo []int
+	var total int64
+	for i := range w.files {
+		if !w.files[i].hashed {
+			todo = append(todo, i)
+			total += w.files[i].size
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	prog := newProgress(e, p.ID, StateScanning, len(todo), total)
+	var batch []state.Hashed
+	flush := func() error {
+		if dryRun || len(batch) == 0 {
+			batch = batch[:0]
+			return nil
+		}
+		err := ix.PutHashed(batch)
+		batch = batch[:0]
+		return err
+	}
+	var storeErr error
+	err := hashFiles(ctx, w.files, todo, e.opts.Hashers, e.afterFirstRead, func(r hashResult) {
+		f := &w.files[r.i]
+		prog.fileDone(f.rel, f.size)
+		if r.err != nil {
+			if ctx.Err() == nil {
+				problem(Problem{Path: f.rel, Reason: "not backed up: " + errReason(r.err)})
+			}
+			return
+		}
+		c.filesHashed.Add(1)
+		c.bytesHashed.Add(f.size)
+		f.md5, f.hashed = r.md5, true
+		batch = append(batch, state.Hashed{Path: f.rel, Size: f.size, ModTime: f.mtime, Inode: f.inode, Ctime: f.ctime, MD5: f.md5})
+		if len(batch) >= hashBatch && storeErr == nil {
+			storeErr = flush()
+		}
+	})
+	prog.finish()
+	if err != nil {
+		return err
+	}
+	if storeErr == nil {
+		storeErr = flush()
+	}
+	if storeErr != nil {
+		return fmt.Errorf("store hashes: %w", storeErr)
+	}
+	return nil
+}

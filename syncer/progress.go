@@ -1,0 +1,87 @@
+package syncer
+
+import (
+	"sync"
+	"time"
+)
+
+// progress tracks one phase of a pass and publishes throttled updates.
+type progress struct {
+	e          *Engine
+	pair       string
+	phase      State
+	mu         sync.Mutex
+	start      time.Time
+	last       time.Time
+	filesDone  int
+	filesTotal int
+	bytesDone  int64
+	bytesTotal int64
+	current    string
+}
+
+const progressEvery = 200 * time.Millisecond
+
+func newProgress(e *Engine, pair string, phase State, files int, bytes int64) *progress {
+	p := &progress{e: e, pair: pair, phase: phase, start: time.Now(), filesTotal: files, bytesTotal: bytes}
+	p.publish(true)
+	return p
+}
+
+func (p *progress) startFile(rel string) {
+	p.mu.Lock()
+	p.current = rel
+	p.mu.Unlock()
+	p.publish(false)
+}
+
+func (p *progress) addBytes(n int64) {
+	p.mu.Lock()
+	p.bytesDone += n
+	p.mu.Unlock()
+	p.publish(false)
+}
+
+// fileDone counts a whole file of size bytes (used where bytes are not
+// reported as they stream).
+func (p *progress) fileDone(rel string, size int64) {
+	p.mu.Lock()
+	p.filesDone++
+	p.bytesDone += size
+	p.current = rel
+	p.mu.Unlock()
+	p.publish(false)
+}
+
+func (p *progress) fileFinished() {
+	p.mu.Lock()
+	p.filesDone++
+	p.mu.Unlock()
+	p.publish(false)
+}
+
+func (p *progress) finish() { p.publish(true) }
+
+func (p *progress) publish(force bool) {
+	p.mu.Lock()
+	now := time.Now()
+	if !force && now.Sub(p.last) < progressEvery {
+		p.mu.Unlock()
+		return
+	}
+	p.last = now
+	ev := ProgressEvent{
+		Pair: p.pair, Phase: p.phase,
+		FilesDone: p.filesDone, FilesTotal: p.filesTotal,
+		BytesDone: p.bytesDone, BytesTotal: p.bytesTotal,
+		Current: p.current,
+	}
+	if el := now.Sub(p.start).Seconds(); el > 0 && p.bytesDone > 0 {
+		ev.Rate = float64(p.bytesDone) / el
+		if rem := p.bytesTotal - p.bytesDone; rem > 0 {
+			ev.ETA = time.Duration(float64(rem) / ev.Rate * float64(time.Second))
+		}
+	}
+	p.mu.Unlock()
+	p.e.emit(ev)
+}

@@ -1,0 +1,314 @@
+package syncer
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
+
+	"jottacloudclient/syncer/state"
+)
+
+// localFile is one regular file found by the walk.
+type localFile struct {
+	rel    string // local relative path, byte-exact, '/'-separated
+	remote string // remote relative path (NFC)
+	abs    string
+	size   int64
+	mtime  int64
+	inode  uint64
+	ctime  int64
+	md5    [16]byte
+	hashed bool // md5 is valid for this stat
+	// uploaded: the index says the server confirmed md5 and size.
+	uploaded bool
+}
+
+func (f *localFile) md5Hex() string {
+	if !f.hashed {
+		return ""
+	}
+	return hex.EncodeToString(f.md5[:])
+}
+
+// walkResult is the local side of a pass.
+type walkResult struct {
+	files     []localFile
+	dirs      []string // remote relative paths of directories backed up
+	localDirs []string // absolute local paths of those directories
+	protected []string // remote relative paths present locally but left out
+	problems  []Problem
+	seen      map[string]struct{} // local relative paths of files, for the index sweep
+	rootItems int                 // entries directly in the root (before filtering)
+	rootDev   uint64
+}
+
+type walker struct {
+	ctx      context.Context
+	pair     Pair
+	root     string // resolved root (symlinks evaluated) for containment checks
+	patterns []gitignore.Pattern
+	idx      *state.Reader
+	visited  map[[2]uint64]bool
+	res      *walkResult
+	comps    []string
+}
+
+// walk scans the pair's local tree, consulting the index (one read
+// transaction) so that unchanged files carry their stored md5.
+func walk(ctx context.Context, p Pair, global []string, idx *state.Reader) (*walkResult, error) {
+	fi, err := os.Stat(p.Local)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, fmt.Errorf("local folder %s is missing (is the drive mounted?): %w", p.Local, ErrSourceMissing)
+		}
+		return nil, fmt.Errorf("local folder %s: %w", p.Local, err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("local folder %s is not a directory: %w", p.Local, ErrSourceMissing)
+	}
+	root, err := filepath.EvalSymlinks(p.Local)
+	if err != nil {
+		return nil, fmt.Errorf("local folder %s: %w", p.Local, err)
+	}
+	w := &walker{
+		ctx:  ctx,
+		pair: p,
+		root: root,
+		idx:  idx,
+		res:  &walkResult{seen: map[string]struct{}{}},
+	}
+	w.patterns = append(parsePatterns(global, nil), parsePatterns(p.Excludes, nil)...)
+	ino, _, dev := fileIdentity(fi)
+	w.res.rootDev = dev
+	if p.FollowSymlinks {
+		w.visited = map[[2]uint64]bool{{dev, ino}: true}
+	}
+	if err := w.dir(p.Local, "", "", true); err != nil {
+		return nil, err
+	}
+	return w.res, nil
+}
+
+func (w *walker) problem(rel, reason string) {
+	w.res.problems = append(w.res.problems, Problem{Path: rel, Reason: reason})
+}
+
+func (w *walker) protect(remote string) {
+	w.res.protected = append(w.res.protected, remote)
+}
+
+// dir walks one directory. rel and remote are its relative paths ("" for
+// the root).
+func (w *walker) dir(abs, rel, remote string, isRoot bool) error {
+	if err := w.ctx.Err(); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(abs)
+	if err != nil && len(entries) == 0 {
+		if isRoot {
+			return fmt.Errorf("read local folder %s: %w", abs, err)
+		}
+		w.problem(rel, "cannot read folder: "+errReason(err))
+		w.protect(remote)
+		return nil
+	}
+	if err != nil {
+		w.problem(rel, "folder only partly readable: "+errReason(err))
+	}
+	if isRoot {
+		w.res.rootItems = len(entries)
+	}
+	npat := len(w.patterns)
+	for _, e := range entries {
+		if e.Name() == IgnoreFileName && e.Type().IsRegular() {
+			b, err := os.ReadFile(filepath.Join(abs, IgnoreFileName))
+			if err != nil {
+				w.problem(joinRel(rel, IgnoreFileName), "cannot read exclude file: "+errReason(err))
+			} else {
+				w.patterns = append(w.patterns, parsePatterns(splitLines(b), w.comps)...)
+			}
+			break
+		}
+	}
+	defer func() { w.patterns = w.patterns[:npat] }()
+
+	// Server-side names, to find twins the server cannot tell apart.
+	var taken map[string]string
+	for _, e := range entries {
+		name := e.Name()
+		childRel := joinRel(rel, name)
+		if reason := nameProblem(name); reason != "" {
+			w.problem(childRel, reason)
+			continue
+		}
+		rname := remoteName(name)
+		childRemote := joinRel(remote, rname)
+		typ := e.Type()
+		isDir := typ.IsDir()
+		if w.pair.SkipHidden && strings.HasPrefix(name, ".") {
+			w.protect(childRemote)
+			continue
+		}
+		if len(w.patterns) > 0 {
+			path := append(w.comps, name)
+			if excluded(w.patterns, path, isDir) {
+				w.protect(childRemote)
+				continue
+			}
+		}
+		if taken == nil {
+			taken = make(map[string]string, len(entries))
+		}
+		key := foldKey(rname)
+		if first, dup := taken[key]; dup {
+			w.problem(childRel, fmt.Sprintf("the server cannot store both %q and %q in one folder (names differ only in case or Unicode form); rename one", first, name))
+			continue
+		}
+		taken[key] = name
+		childAbs := filepath.Join(abs, name)
+
+		var fi fs.FileInfo
+		if typ&fs.ModeSymlink != 0 {
+			if !w.pair.FollowSymlinks {
+				w.protect(childRemote)
+				continue
+			}
+			target, ok := w.followable(childAbs, childRel)
+			if !ok {
+				w.protect(childRemote)
+				continue
+			}
+			fi = target
+			isDir = fi.IsDir()
+		} else if isDir {
+			if w.visited != nil {
+				st, err := os.Lstat(childAbs)
+				if err == nil {
+					ino, _, dev := fileIdentity(st)
+					w.visited[[2]uint64{dev, ino}] = true
+				}
+			}
+		} else if typ.IsRegular() {
+			fi, err = e.Info()
+			if err != nil {
+				if os.IsNotExist(err) {
+					continue // vanished since the listing
+				}
+				w.problem(childRel, "cannot stat: "+errReason(err))
+				w.protect(childRemote)
+				continue
+			}
+		} else {
+			w.problem(childRel, "not a regular file ("+kindName(typ)+"); skipped")
+			w.protect(childRemote)
+			continue
+		}
+
+		if isDir {
+			w.res.dirs = append(w.res.dirs, childRemote)
+			w.res.localDirs = append(w.res.localDirs, childAbs)
+			w.comps = append(w.comps, name)
+			err := w.dir(childAbs, childRel, childRemote, false)
+			w.comps = w.comps[:len(w.comps)-1]
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if !fi.Mode().IsRegular() {
+			w.problem(childRel, "not a regular file ("+kindName(fi.Mode().Type())+"); skipped")
+			w.protect(childRemote)
+			continue
+		}
+		w.file(childAbs, childRel, childRemote, fi)
+	}
+	return nil
+}
+
+func (w *walker) file(abs, rel, remote string, fi fs.FileInfo) {
+	inode, ctime, _ := fileIdentity(fi)
+	f := localFile{
+		rel:    rel,
+		remote: remote,
+		abs:    abs,
+		size:   fi.Size(),
+		mtime:  fi.ModTime().UnixNano(),
+		inode:  inode,
+		ctime:  ctime,
+	}
+	if w.idx != nil {
+		if rec, ok := w.idx.Get(rel); ok && rec.Hashed && rec.SameStat(f.size, f.mtime, f.inode, f.ctime) {
+			f.md5, f.hashed = rec.MD5, true
+			f.uploaded = rec.Uploaded && rec.UploadedMD5 == rec.MD5 && rec.UploadedSize == f.size
+		}
+	}
+	w.res.seen[rel] = struct{}{}
+	w.res.files = append(w.res.files, f)
+}
+
+// followable resolves a symbolic link for FollowSymlinks: only targets inside
+// the pair, and each directory only once (loop-safe).
+func (w *walker) followable(abs, rel string) (fs.FileInfo, bool) {
+	target, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		w.problem(rel, "broken or looping symbolic link; skipped")
+		return nil, false
+	}
+	if target != w.root && !strings.HasPrefix(target, w.root+string(filepath.Separator)) {
+		w.problem(rel, "symbolic link points outside the folder; skipped")
+		return nil, false
+	}
+	fi, err := os.Stat(target)
+	if err != nil {
+		w.problem(rel, "cannot stat link target: "+errReason(err))
+		return nil, false
+	}
+	if fi.IsDir() {
+		ino, _, dev := fileIdentity(fi)
+		key := [2]uint64{dev, ino}
+		if w.visited[key] {
+			w.problem(rel, "symbolic link loops back to a folder already backed up; skipped")
+			return nil, false
+		}
+		w.visited[key] = true
+	}
+	return fi, true
+}
+
+func joinRel(dir, name string) string {
+	if dir == "" {
+		return name
+	}
+	return dir + "/" + name
+}
+
+func kindName(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeDevice != 0, m&fs.ModeCharDevice != 0:
+		return "device"
+	case m&fs.ModeSymlink != 0:
+		return "symbolic link"
+	case m&fs.ModeIrregular != 0:
+		return "irregular file"
+	}
+	return "special file"
+}
+
+// errReason shortens an error for a problem line: the path is already known.
+func errReason(err error) string {
+	var pe *fs.PathError
+	if ok := asPathError(err, &pe); ok {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
