@@ -1,0 +1,109 @@
+package emulator
+
+import (
+	"math/rand/v2"
+	"sync"
+)
+
+// Fault is one injected misbehaviour. A fault matches requests of its
+// Endpoint (EndpointAny: all). It fires on the next Times matching
+// requests (0: on every one) and, when Probability is set, only with that
+// probability, drawn from a deterministic seeded generator. What it does:
+//
+//   - Status (with optional RetryAfter header value, NoBody for an empty
+//     reply): answer that status instead of serving the request. With
+//     Applied the request is served first and its reply replaced ("500 but
+//     it happened").
+//   - DropAfterBytes (upload): store the first N body bytes (N < 0: none), then
+//     close the connection without a reply.
+//   - CorruptMD5 (upload): the completed upload is stored CORRUPT as if the
+//     bytes did not match the declared md5.
+//   - TokenEndpointDown (token endpoint): close the connection without a
+//     reply, as if the identity provider were unreachable.
+type Fault struct {
+	Endpoint          Endpoint
+	Status            int
+	RetryAfter        string
+	NoBody            bool
+	Times             int
+	Probability       float64
+	Applied           bool
+	DropAfterBytes    int64
+	CorruptMD5        bool
+	TokenEndpointDown bool
+}
+
+// Faults holds the active faults.
+type Faults struct {
+	mu     sync.Mutex
+	rng    *rand.Rand
+	active []*faultState
+}
+
+type faultState struct {
+	f    Fault
+	left int // remaining firings when f.Times > 0
+}
+
+func newFaults() *Faults {
+	return &Faults{rng: rand.New(rand.NewPCG(1, 2))}
+}
+
+// Add activates f. A DropAfterBytes or CorruptMD5 fault without an
+// Endpoint applies to uploads; a TokenEndpointDown fault to the token
+// endpoint.
+func (fs *Faults) Add(f Fault) {
+	if f.Endpoint == "" {
+		switch {
+		case f.DropAfterBytes != 0 || f.CorruptMD5:
+			f.Endpoint = EndpointUpload
+		case f.TokenEndpointDown:
+			f.Endpoint = EndpointToken
+		default:
+			f.Endpoint = EndpointAny
+		}
+	}
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	fs.active = append(fs.active, &faultState{f: f, left: f.Times})
+}
+
+// Clear removes every fault and reseeds the generator.
+func (fs *Faults) Clear() {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	fs.active = nil
+	fs.rng = rand.New(rand.NewPCG(1, 2))
+}
+
+// Seed reseeds the generator behind Probability.
+func (fs *Faults) Seed(seed uint64) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	fs.rng = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+}
+
+// take returns the first fault that fires for a request of class ep.
+func (fs *Faults) take(ep Endpoint) (Fault, bool) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	for i, st := range fs.active {
+		if st.f.Endpoint != EndpointAny && st.f.Endpoint != ep {
+			continue
+		}
+		if st.f.Endpoint == EndpointAny && (st.f.DropAfterBytes != 0 || st.f.CorruptMD5) && ep != EndpointUpload {
+			continue
+		}
+		if st.f.Probability > 0 && fs.rng.Float64() >= st.f.Probability {
+			continue
+		}
+		if st.f.Times > 0 {
+			st.left--
+			if st.left <= 0 {
+				fs.active = append(fs.active[:i:i], fs.active[i+1:]...)
+			}
+		}
+		return st.f, true
+	}
+	return Fault{}, false
+}

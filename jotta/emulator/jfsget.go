@@ -1,0 +1,334 @@
+package emulator
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// lookup resolves [device, mountpoint, names…]. Caller holds s.mu.
+func (s *Server) lookup(segs []string) (*node, *jfsError) {
+	if len(segs) == 0 {
+		return nil, nil
+	}
+	n := s.devices[fold(segs[0])]
+	if n == nil {
+		return nil, errf(http.StatusNotFound, excNoSuchPath, "Device %s does not exist", segs[0])
+	}
+	for i, name := range segs[1:] {
+		c := n.child(name)
+		if c == nil || (c.Kind == kindFile && i < len(segs)-2) {
+			full := "/" + s.user + "/" + strings.Join(segs, "/")
+			if i == 0 {
+				return nil, errf(http.StatusNotFound, excNoSuchMount, "Mount point %s does not exist", full)
+			}
+			return nil, errf(http.StatusNotFound, excNoSuchPath, "Directory %s", full)
+		}
+		n = c
+	}
+	return n, nil
+}
+
+func isVirtualMount(segs []string) bool {
+	if len(segs) != 2 || !strings.EqualFold(segs[0], "Jotta") {
+		return false
+	}
+	switch strings.ToLower(segs[1]) {
+	case "trash", "links", "latest":
+		return true
+	}
+	return false
+}
+
+func (s *Server) jfsGet(w http.ResponseWriter, r *http.Request, segs []string) {
+	mode := r.URL.Query().Get("mode")
+	switch mode {
+	case "bin":
+		s.download(w, r, segs)
+		return
+	case "liststream":
+		s.listStream(w, segs)
+		return
+	case "", "list":
+	default:
+		writeXMLError(w, errf(http.StatusBadRequest, excInvalidArg, "Unsupported mode %s", mode))
+		return
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	x := s.newDoc()
+	if len(segs) == 0 {
+		s.renderUser(x)
+		writeXML(w, http.StatusOK, x)
+		return
+	}
+	if isVirtualMount(segs) && mode == "" {
+		jotta := s.devices["jotta"]
+		if strings.EqualFold(segs[1], "trash") {
+			s.renderTrash(x, jotta)
+		} else {
+			x.open("searchresult", rootAttrs()...)
+			x.open("files")
+			x.close("files")
+			x.empty("metadata", "first", "", "max", "", "total", "0", "num_folders", "0", "num_files", "0")
+			x.close("searchresult")
+		}
+		writeXML(w, http.StatusOK, x)
+		return
+	}
+	n, jerr := s.lookup(segs)
+	if jerr != nil {
+		writeXMLError(w, jerr)
+		return
+	}
+	if mode == "list" {
+		if n.Kind == kindFile || n.Kind == kindDevice {
+			writeXMLError(w, errf(http.StatusBadRequest, excInvalidArg, "mode=list needs a folder"))
+			return
+		}
+		s.renderFileDirList(x, n)
+		writeXML(w, http.StatusOK, x)
+		return
+	}
+	switch n.Kind {
+	case kindDevice:
+		s.renderDevice(x, n, true)
+	case kindMount:
+		s.renderMount(x, n, true)
+	case kindFolder:
+		s.renderFolder(x, n, true)
+	case kindFile:
+		s.renderFile(x, n, true, nil)
+	}
+	writeXML(w, http.StatusOK, x)
+}
+
+// renderFileDirList writes the old mode=list document: one flat list of
+// folders, each with its own files.
+func (s *Server) renderFileDirList(x *xw, dir *node) {
+	x.open("filedirlist", rootAttrs()...)
+	x.open("folders")
+	var visit func(d *node)
+	visit = func(d *node) {
+		x.open("folder", "name", d.Name)
+		x.pleaf("path", s.jfsPath(d.parent))
+		x.pleaf("abspath", s.jfsPath(d.parent))
+		kids := d.sortedChildren()
+		x.open("files")
+		for _, c := range kids {
+			if c.Kind == kindFile && !c.trashed() {
+				s.renderFile(x, c, false, nil)
+			}
+		}
+		x.close("files")
+		x.close("folder")
+		for _, c := range kids {
+			if c.Kind != kindFile && !c.trashed() {
+				visit(c)
+			}
+		}
+	}
+	visit(dir)
+	x.close("folders")
+	x.close("filedirlist")
+}
+
+// streamChunk is how much liststream output is gathered under the lock
+// before it is written out without it.
+const streamChunk = 256 << 10
+
+// listStream writes mode=liststream: a <folder> for the directory and
+// each live sub-folder (parents first, each followed by its live
+// COMPLETED files), then <stats>. The document is written as it is
+// produced; the state lock is released while a chunk goes out.
+func (s *Server) listStream(w http.ResponseWriter, segs []string) {
+	s.mu.RLock()
+	locked := true
+	defer func() {
+		if locked {
+			s.mu.RUnlock()
+		}
+	}()
+	n, jerr := s.lookup(segs)
+	if jerr == nil && n == nil {
+		jerr = errf(http.StatusBadRequest, excInvalidArg, "liststream needs a folder")
+	}
+	if jerr == nil && (n.Kind == kindFile || n.Kind == kindDevice) {
+		jerr = errf(http.StatusBadRequest, excInvalidArg, "liststream needs a folder")
+	}
+	if jerr == nil && n.trashed() {
+		jerr = errf(http.StatusNotFound, excNoSuchPath, "Directory %s", s.jfsPath(n))
+	}
+	if jerr != nil {
+		writeXMLError(w, jerr)
+		return
+	}
+	w.Header().Set("Content-Type", "application/xml; charset=UTF-8")
+	w.WriteHeader(http.StatusOK)
+	buf := &bytes.Buffer{}
+	x := &xw{b: buf}
+	buf.WriteString(xmlHeader + "<liststream>\n")
+	var nFolders, nFiles int
+	stack := [][]*node{{n}}
+	for len(stack) > 0 {
+		top := stack[len(stack)-1]
+		if len(top) == 0 {
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		d := top[0]
+		stack[len(stack)-1] = top[1:]
+		if d.trashed() {
+			continue
+		}
+		nFolders++
+		mpath := d.pathFromMount()
+		buf.WriteString("<folder>")
+		x.pleaf("path", mpath)
+		buf.Truncate(buf.Len() - 1)
+		buf.WriteString("</folder>\n")
+		var sub []*node
+		for _, c := range d.sortedChildren() {
+			if c.Kind != kindFile {
+				sub = append(sub, c)
+				continue
+			}
+			cur := c.current()
+			if c.trashed() || cur == nil {
+				continue
+			}
+			nFiles++
+			buf.WriteString("<file>")
+			x.pleaf("path", mpath)
+			x.pleaf("filename", c.Name)
+			x.leaf("md5", cur.MD5)
+			x.leaf("size", i64(cur.Size))
+			x.leaf("modified", fmtStream(cur.Modified))
+			x.leaf("created", fmtStream(cur.Created))
+			buf.Truncate(buf.Len() - 1)
+			buf.WriteString("</file>\n")
+		}
+		if len(sub) > 0 {
+			stack = append(stack, sub)
+		}
+		if buf.Len() >= streamChunk {
+			s.mu.RUnlock()
+			locked = false
+			_, err := w.Write(buf.Bytes())
+			buf.Reset()
+			if err != nil {
+				return
+			}
+			s.mu.RLock()
+			locked = true
+		}
+	}
+	s.mu.RUnlock()
+	locked = false
+	fmt.Fprintf(buf, "<stats><folders>%d</folders><files>%d</files></stats>\n</liststream>\n", nFolders, nFiles)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// download serves ?mode=bin with optional Range and revision.
+func (s *Server) download(w http.ResponseWriter, r *http.Request, segs []string) {
+	s.mu.RLock()
+	n, jerr := s.lookup(segs)
+	if jerr == nil && (n == nil || n.Kind != kindFile) {
+		jerr = errf(http.StatusNotFound, excNoSuchFile, "%s is not a file", "/"+s.user+"/"+strings.Join(segs, "/"))
+	}
+	var rev *revision
+	if jerr == nil {
+		if v := r.URL.Query().Get("revision"); v != "" {
+			num, err := strconv.Atoi(v)
+			if err != nil {
+				jerr = errf(http.StatusBadRequest, excInvalidArg, "Invalid revision %s", v)
+			} else if rev = n.revisionNumber(num); rev == nil || rev.State != stateCompleted {
+				jerr = errf(http.StatusNotFound, excNoSuchFile, "Revision %d of %s does not exist", num, s.jfsPath(n))
+			}
+		} else if rev = n.current(); rev == nil {
+			jerr = errf(http.StatusNotFound, excNoSuchFile, "File %s has no completed revision", s.jfsPath(n))
+		}
+	}
+	var key, mimeType string
+	if jerr == nil {
+		key, mimeType = blobKey(rev.MD5, rev.Size), rev.Mime
+	}
+	s.mu.RUnlock()
+	if jerr != nil {
+		writeXMLError(w, jerr)
+		return
+	}
+	ra, size, closer, err := s.content.openBlob(key)
+	if err != nil {
+		s.log.Error("emulator lost file content", "err", err)
+		writeXMLError(w, errf(http.StatusInternalServerError, excServer, "content unavailable"))
+		return
+	}
+	defer closer.Close()
+	start, end, partial, rerr := parseRange(r.Header.Get("Range"), size)
+	if rerr != nil {
+		w.Header().Set("Content-Range", fmt.Sprintf("bytes */%d", size))
+		writeXMLError(w, rerr)
+		return
+	}
+	if mimeType == "" {
+		mimeType = "application/octet-stream"
+	}
+	h := w.Header()
+	h.Set("Content-Type", mimeType)
+	h.Set("Accept-Ranges", "bytes")
+	h.Set("Content-Length", i64(end-start))
+	status := http.StatusOK
+	if partial {
+		status = http.StatusPartialContent
+		h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, end-1, size))
+	}
+	w.WriteHeader(status)
+	if r.Method == http.MethodHead {
+		return
+	}
+	_, _ = io.Copy(w, io.NewSectionReader(ra, start, end-start))
+}
+
+// parseRange reads a single-range Range header. It returns the half-open
+// interval [start,end) and whether the reply is partial.
+func parseRange(h string, size int64) (start, end int64, partial bool, jerr *jfsError) {
+	if h == "" {
+		return 0, size, false, nil
+	}
+	spec, ok := strings.CutPrefix(strings.TrimSpace(h), "bytes=")
+	if !ok {
+		return 0, size, false, nil // unknown unit: ignored, as HTTP allows
+	}
+	bad := errf(http.StatusRequestedRangeNotSatisfiable, excRange, "Requested range %s not satisfiable for size %d", spec, size)
+	if strings.Contains(spec, ",") {
+		return 0, 0, false, bad
+	}
+	a, b, ok := strings.Cut(strings.TrimSpace(spec), "-")
+	if !ok {
+		return 0, 0, false, bad
+	}
+	if a == "" { // suffix range
+		n, err := strconv.ParseInt(b, 10, 64)
+		if err != nil || n <= 0 || size == 0 {
+			return 0, 0, false, bad
+		}
+		return max(0, size-n), size, true, nil
+	}
+	first, err := strconv.ParseInt(a, 10, 64)
+	if err != nil || first < 0 || first >= size {
+		return 0, 0, false, bad
+	}
+	last := size - 1
+	if b != "" {
+		last, err = strconv.ParseInt(b, 10, 64)
+		if err != nil || last < first {
+			return 0, 0, false, bad
+		}
+		last = min(last, size-1)
+	}
+	return first, last + 1, true, nil
+}
