@@ -2,16 +2,64 @@ package main
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"jottacloudclient/jotta/emulator"
 )
 
 func newEmulatorCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+	var (
+		listen   string
+		dataDir  string
+		user     string
+		lifetime time.Duration
+		quota    int64
+	)
+	cmd := &cobra.Command{
 		Use:   "emulator",
 		Short: "Serve a local JottaCloud emulator",
+		Long: `Serve a local JottaCloud (OIDC, JFS and upload API on one address) until
+interrupted. It prints url=, user= and login_token= lines first; point the
+client at it with --endpoint URL and sign in with the login token.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return fmt.Errorf("not built yet")
+			logger, err := g.logger()
+			if err != nil {
+				return err
+			}
+			if lifetime < 0 {
+				return withCode(exitUsage, fmt.Errorf("--token-lifetime must not be negative, got %s", lifetime))
+			}
+			run, err := emulator.Start(listen, emulator.Options{
+				DataDir:             dataDir,
+				User:                user,
+				AccessTokenLifetime: lifetime,
+				Quota:               quota,
+				Logger:              logger,
+			})
+			if err != nil {
+				return withCode(exitUsage, fmt.Errorf("start emulator: %w", err))
+			}
+			tok, err := run.MintLoginToken()
+			if err != nil {
+				run.Close()
+				return fmt.Errorf("mint login token: %w", err)
+			}
+			fmt.Fprintf(g.stdout, "url=%s\nuser=%s\nlogin_token=%s\n", run.URL, run.User(), tok)
+			<-cmd.Context().Done()
+			if err := run.Close(); err != nil {
+				return fmt.Errorf("stop emulator: %w", err)
+			}
+			return nil
 		},
 	}
+	f := cmd.Flags()
+	f.StringVar(&listen, "listen", "127.0.0.1:0", "address to listen on (port 0 picks a free port)")
+	f.StringVar(&dataDir, "data", "", "directory to keep the state in (empty: memory only)")
+	f.StringVar(&user, "user", "", "JFS username (default: random 24 hex characters, kept in --data)")
+	f.DurationVar(&lifetime, "token-lifetime", time.Hour, "access token lifetime")
+	f.Int64Var(&quota, "quota", 0, "account quota in bytes (0: unlimited)")
+	return cmd
 }
