@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 
 	"github.com/BurntSushi/toml"
 )
@@ -133,6 +135,10 @@ func parse(path string, data []byte) (*Config, []Warning, error) {
 			if pe.LastKey != "" {
 				le.Msg = fmt.Sprintf("key %s: %s", pe.LastKey, pe.Message)
 			}
+		} else if m := typeErrRe.FindStringSubmatch(err.Error()); m != nil {
+			// Type mismatches carry their position only in the text.
+			le.Line, _ = strconv.Atoi(m[1])
+			le.Msg = fmt.Sprintf("key %s: %s", m[2], m[3])
 		}
 		return nil, nil, le
 	}
@@ -142,6 +148,8 @@ func parse(path string, data []byte) (*Config, []Warning, error) {
 	}
 	return f.config(), warns, nil
 }
+
+var typeErrRe = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
 
 const header = `# jottacloudclient configuration: folder pairs and options.
 # The tray app, 'jotta run' and 'jotta scan' all read this file.

@@ -106,7 +106,7 @@ func ParseByteRate(s string) (ByteRate, error) {
 	case "", "0", "off", "unlimited", "none":
 		return 0, nil
 	}
-	t = strings.TrimSuffix(strings.TrimSuffix(t, "/s"), "ps")
+	t = strings.TrimSuffix(t, "/s")
 	i := strings.IndexFunc(t, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
 	num, unit := t, ""
 	if i >= 0 {
