@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -80,6 +81,7 @@ type Engine struct {
 	// test hooks
 	afterFirstRead func(rel string)
 	wallNow        func() time.Time
+	openFile       func(string) (*os.File, error)
 }
 
 // New creates an engine. It does no I/O.
@@ -98,6 +100,7 @@ func New(remote Remote, opts Options) (*Engine, error) {
 		indexes:  map[string]*state.Index{},
 		pairLock: map[string]*sync.Mutex{},
 		wallNow:  func() time.Time { return time.Now().Round(0) },
+		openFile: os.Open,
 	}
 	if opts.BandwidthLimit > 0 {
 		burst := int(opts.BandwidthLimit)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -161,7 +160,7 @@ func (x *executor) uploads(ctx context.Context, ups []LocalFile) error {
 
 // upload sends one file and records it once the server confirmed its md5.
 func (x *executor) upload(ctx context.Context, f *localFile, rel string, prog *progress) error {
-	fh, err := os.Open(f.abs)
+	fh, err := x.e.openFile(f.abs)
 	if err != nil {
 		return fmt.Errorf("open: %w", err)
 	}

@@ -27,7 +27,7 @@ type hashResult struct {
 // calls done (serialised) after each file. afterFirstRead, when set, runs
 // after the first block of a file was read (a test hook).
 func hashFiles(ctx context.Context, files []localFile, todo []int, workers int,
-	afterFirstRead func(rel string), done func(hashResult)) error {
+	open func(string) (*os.File, error), afterFirstRead func(rel string), done func(hashResult)) error {
 	if len(todo) == 0 {
 		return nil
 	}
@@ -54,7 +54,7 @@ func hashFiles(ctx context.Context, files []localFile, todo []int, workers int,
 		g.Go(func() error {
 			defer wg.Done()
 			for i := range jobs {
-				sum, err := hashOne(gctx, &files[i], afterFirstRead)
+				sum, err := hashOne(gctx, &files[i], open, afterFirstRead)
 				select {
 				case results <- hashResult{i: i, md5: sum, err: err}:
 				case <-gctx.Done():
@@ -73,9 +73,9 @@ func hashFiles(ctx context.Context, files []localFile, todo []int, workers int,
 
 // hashOne streams one file through MD5 and checks afterwards that the file
 // still has the stat the walk saw, so a stale sum is never recorded.
-func hashOne(ctx context.Context, f *localFile, afterFirstRead func(string)) ([16]byte, error) {
+func hashOne(ctx context.Context, f *localFile, open func(string) (*os.File, error), afterFirstRead func(string)) ([16]byte, error) {
 	var sum [16]byte
-	fh, err := os.Open(f.abs)
+	fh, err := open(f.abs)
 	if err != nil {
 		return sum, err
 	}

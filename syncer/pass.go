@@ -240,7 +240,7 @@ func (e *Engine) hashChanged(ctx context.Context, p Pair, ix *state.Index, w *wa
 		return err
 	}
 	var storeErr error
-	err := hashFiles(ctx, w.files, todo, e.opts.Hashers, e.afterFirstRead, func(r hashResult) {
+	err := hashFiles(ctx, w.files, todo, e.opts.Hashers, e.openFile, e.afterFirstRead, func(r hashResult) {
 		f := &w.files[r.i]
 		prog.fileDone(f.rel, f.size)
 		if r.err != nil {

@@ -172,16 +172,19 @@ func (ix *Index) PutHashed(items []Hashed) error {
 	}
 	return ix.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(filesBucket)
-		buf := make([]byte, recordLen)
-		for _, it := range items {
+		// bbolt keeps the value slices until commit: one buffer, one
+		// slice per record.
+		buf := make([]byte, recordLen*len(items))
+		for i, it := range items {
+			val := buf[i*recordLen : (i+1)*recordLen]
 			var rec Record
 			if v := b.Get([]byte(it.Path)); v != nil {
 				rec.decode(v)
 			}
 			rec.Size, rec.ModTime, rec.Inode, rec.Ctime = it.Size, it.ModTime, it.Inode, it.Ctime
 			rec.MD5, rec.Hashed = it.MD5, true
-			rec.encode(buf)
-			if err := b.Put([]byte(it.Path), buf); err != nil {
+			rec.encode(val)
+			if err := b.Put([]byte(it.Path), val); err != nil {
 				return fmt.Errorf("state: put %q: %w", it.Path, err)
 			}
 		}

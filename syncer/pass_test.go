@@ -1,0 +1,409 @@
+package syncer_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"jottacloudclient/syncer"
+	"jottacloudclient/syncer/syncertest"
+)
+
+func generatedTree() map[string][]byte {
+	big := make([]byte, 3<<20+12345)
+	for i := range big {
+		big[i] = byte(i*31 + i>>9)
+	}
+	return map[string][]byte{
+		"readme.txt":                   []byte("hello"),
+		"empty":                        nil,
+		"nested/empty-too":             {},
+		"nested/a/b/c/deep.txt":        []byte("deep down"),
+		"nested/a/sibling.txt":         []byte("sibling"),
+		"unicode/blåbærsyltetøy.txt":   []byte("jam"),
+		"unicode/日本語/ファイル.md":          []byte("japanese"),
+		"unicode/emoji 🎉 party.txt":    []byte("party"),
+		"media/large.bin":              big,
+		"media/same-as-readme.txt":     []byte("hello"),
+		"spaces and+plus;semi/x y.txt": []byte("odd chars"),
+	}
+}
+
+func TestInitialPassThenNoWork(t *testing.T) {
+	local := t.TempDir()
+	tree := generatedTree()
+	for p, d := range tree {
+		writeFile(t, local, p, d)
+	}
+	mem := syncertest.NewMemRemote()
+	e := newEngine(t, mem, syncer.Options{})
+	p := pairFor(local)
+
+	first := pass(t, e, p, syncer.PassOptions{})
+	if len(first.Problems) != 0 {
+		t.Fatalf("problems on a clean tree: %+v", first.Problems)
+	}
+	got := remoteFiles(t, mem)
+	if len(got) != len(tree) {
+		t.Errorf("remote holds %d files, want %d: %v", len(got), len(tree), got)
+	}
+	for path, data := range tree {
+		if got[path] != md5hex(data) {
+			t.Errorf("%s: remote md5 %q, want %q", path, got[path], md5hex(data))
+		}
+		if b, ok := mem.File(testRemote + "/" + path); !ok || !bytes.Equal(b, data) {
+			t.Errorf("%s: remote content differs (present %v)", path, ok)
+		}
+	}
+	if first.Counters.FilesHashed != int64(len(tree)) {
+		t.Errorf("first pass hashed %d files, want %d", first.Counters.FilesHashed, len(tree))
+	}
+	if first.Counters.ListRequests != 1 {
+		t.Errorf("first pass made %d listing requests, want 1", first.Counters.ListRequests)
+	}
+
+	second := pass(t, e, p, syncer.PassOptions{})
+	c := second.Counters
+	if c.BytesUploaded != 0 || c.FilesUploaded != 0 || c.FilesDeduplicated != 0 {
+		t.Errorf("unchanged tree uploaded: %+v", c)
+	}
+	if c.BytesHashed != 0 || c.FilesHashed != 0 {
+		t.Errorf("unchanged tree was read again: %+v", c)
+	}
+	if c.ListRequests != 1 {
+		t.Errorf("second pass made %d listing requests, want 1", c.ListRequests)
+	}
+	uploadsBefore := mem.Stats().Uploads
+
+	changed := []byte("hello, changed content")
+	writeFile(t, local, "nested/a/sibling.txt", changed)
+	third := pass(t, e, p, syncer.PassOptions{})
+	c = third.Counters
+	if c.FilesHashed != 1 || c.BytesHashed != int64(len(changed)) {
+		t.Errorf("after one change hashed %d files/%d bytes, want 1/%d", c.FilesHashed, c.BytesHashed, len(changed))
+	}
+	if c.FilesUploaded != 1 || c.BytesUploaded != int64(len(changed)) {
+		t.Errorf("after one change uploaded %d files/%d bytes, want 1/%d", c.FilesUploaded, c.BytesUploaded, len(changed))
+	}
+	if n := mem.Stats().Uploads - uploadsBefore; n != 1 {
+		t.Errorf("remote saw %d upload requests, want 1", n)
+	}
+	if remoteFiles(t, mem)["nested/a/sibling.txt"] != md5hex(changed) {
+		t.Error("changed file not updated on the remote")
+	}
+}
+
+func TestRootCreatedAndReported(t *testing.T) {
+	local := t.TempDir()
+	writeFile(t, local, "f.txt", []byte("x"))
+	mem := syncertest.NewMemRemote()
+	e := newEngine(t, mem, syncer.Options{})
+	sub := e.Subscribe()
+	defer sub.Close()
+	res := pass(t, e, pairFor(local), syncer.PassOptions{})
+	if res.Counters.FoldersCreated != 3 {
+		t.Errorf("created %d folders, want device, mount point and folder (3)", res.Counters.FoldersCreated)
+	}
+	if typ := mem.DeviceType("TestBox"); typ != "WORKSTATION" {
+		t.Errorf("device type %q, want WORKSTATION", typ)
+	}
+	var created []string
+	for ev := range sub.C() {
+		switch ev := ev.(type) {
+		case syncer.FolderCreatedEvent:
+			created = append(created, ev.Path)
+		case syncer.PassEvent:
+			if ev.Result != res {
+				t.Error("pass event carries another result")
+			}
+			want := []string{"/TestBox", "/TestBox/Backup", "/TestBox/Backup/docs"}
+			if fmt.Sprint(created) != fmt.Sprint(want) {
+				t.Errorf("folder events %v, want %v", created, want)
+			}
+			return
+		}
+	}
+}
+
+func TestRenamedDirectoryUploadsNothing(t *testing.T) {
+	local := t.TempDir()
+	for i := range 20 {
+		writeFile(t, local, fmt.Sprintf("photos/2024/img%02d.jpg", i), bytes.Repeat([]byte{byte(i)}, 1000+i))
+	}
+	writeFile(t, local, "other.txt", []byte("stays"))
+	mem := syncertest.NewMemRemote()
+	e := newEngine(t, mem, syncer.Options{})
+	p := pairFor(local)
+	pass(t, e, p, syncer.PassOptions{})
+	if err := os.Rename(filepath.Join(local, "photos"), filepath.Join(local, "pictures")); err != nil {
+		t.Fatal(err)
+	}
+	before := mem.Stats().BytesReceived
+	res := pass(t, e, p, syncer.PassOptions{})
+	if res.Counters.BytesUploaded != 0 || mem.Stats().BytesReceived != before {
+		t.Errorf("rename uploaded %d bytes (remote received %d)", res.Counters.BytesUploaded, mem.Stats().BytesReceived-before)
+	}
+	if res.Counters.FoldersMoved != 1 || res.Counters.FilesMoved != 20 {
+		t.Errorf("moves: %d folders, %d files; want one folder move carrying 20 files", res.Counters.FoldersMoved, res.Counters.FilesMoved)
+	}
+	got := remoteFiles(t, mem)
+	for i := range 20 {
+		if _, ok := got[fmt.Sprintf("pictures/2024/img%02d.jpg", i)]; !ok {
+			t.Errorf("pictures/2024/img%02d.jpg missing after rename", i)
+		}
+		if _, ok := got[fmt.Sprintf("photos/2024/img%02d.jpg", i)]; ok {
+			t.Errorf("photos/2024/img%02d.jpg still on the remote", i)
+		}
+	}
+	// The next pass finds everything in place and reads nothing.
+	again := pass(t, e, p, syncer.PassOptions{})
+	if again.Counters.FilesHashed != 0 || again.Counters.BytesUploaded != 0 || again.Counters.FilesMoved != 0 {
+		t.Errorf("pass after rename did work: %+v", again.Counters)
+	}
+}
+
+func TestRenamedFilesWithoutFolderMove(t *testing.T) {
+	local := t.TempDir()
+	for i := range 5 {
+		writeFile(t, local, fmt.Sprintf("dir/f%d.txt", i), []byte(fmt.Sprintf("content %d", i)))
+	}
+	mem := syncertest.NewMemRemote()
+	e := newEngine(t, mem, syncer.Options{})
+	p := pairFor(local)
+	pass(t, e, p, syncer.PassOptions{})
+	// Two files leave the folder under new names; the folder stays.
+	for _, i := range []int{1, 3} {
+		if err := os.Rename(filepath.Join(local, fmt.Sprintf("dir/f%d.txt", i)), filepath.Join(local, fmt.Sprintf("moved-%d.txt", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := pass(t, e, p, syncer.PassOptions{})
+	if res.Counters.FilesMoved != 2 || res.Counters.FoldersMoved != 0 || res.Counters.BytesUploaded != 0 {
+		t.Errorf("counters %+v, want two file moves and no bytes", res.Counters)
+	}
+}
+
+func TestPruneSafety(t *testing.T) {
+	setup := func(t *testing.T, n int, prune syncer.PruneMode) (string, *syncertest.MemRemote, *syncer.Engine, syncer.Pair) {
+		local := t.TempDir()
+		for i := range n {
+			writeFile(t, local, fmt.Sprintf("d%d/f%03d.txt", i%3, i), []byte(fmt.Sprintf("file %d", i)))
+		}
+		mem := syncertest.NewMemRemote()
+		e := newEngine(t, mem, syncer.Options{})
+		p := pairFor(local)
+		p.Prune = prune
+		pass(t, e, p, syncer.PassOptions{})
+		return local, mem, e, p
+	}
+
+	t.Run("emptied root prunes nothing", func(t *testing.T) {
+		local, mem, e, p := setup(t, 12, syncer.PruneAll)
+		entries, _ := os.ReadDir(local)
+		for _, en := range entries {
+			os.RemoveAll(filepath.Join(local, en.Name()))
+		}
+		res := pass(t, e, p, syncer.PassOptions{ForcePrune: true})
+		if res.Counters.FilesTrashed != 0 || mem.Stats().Trashes != 0 {
+			t.Errorf("trashed %d files from an empty source", res.Counters.FilesTrashed)
+		}
+		if !strings.Contains(res.Planned.PruneRefused, "empty") {
+			t.Errorf("refusal %q does not say the folder is empty", res.Planned.PruneRefused)
+		}
+		if n := len(remoteFiles(t, mem)); n != 12 {
+			t.Errorf("remote holds %d files, want all 12", n)
+		}
+	})
+
+	t.Run("missing root fails the pass and changes nothing", func(t *testing.T) {
+		local, mem, e, p := setup(t, 12, syncer.PruneAll)
+		if err := os.RemoveAll(local); err != nil {
+			t.Fatal(err)
+		}
+		res, err := e.RunPass(context.Background(), p, syncer.PassOptions{})
+		if !errors.Is(err, syncer.ErrSourceMissing) {
+			t.Fatalf("pass over a missing folder: %v, want ErrSourceMissing", err)
+		}
+		if !strings.Contains(err.Error(), "missing") || res.Complete {
+			t.Errorf("error %q / complete %v should say the folder is missing", err, res.Complete)
+		}
+		if n := len(remoteFiles(t, mem)); n != 12 || mem.Stats().Trashes != 0 {
+			t.Errorf("remote holds %d files and saw %d trash requests", n, mem.Stats().Trashes)
+		}
+	})
+
+	t.Run("normal prune goes to the trash", func(t *testing.T) {
+		local, mem, e, p := setup(t, 12, syncer.PruneAll)
+		os.Remove(filepath.Join(local, "d0/f000.txt"))
+		os.RemoveAll(filepath.Join(local, "d1"))
+		res := pass(t, e, p, syncer.PassOptions{})
+		if res.Planned.PruneRefused != "" {
+			t.Fatalf("prune refused: %s", res.Planned.PruneRefused)
+		}
+		if res.Counters.FoldersTrashed != 1 || res.Counters.FilesTrashed != 5 {
+			t.Errorf("trashed %d folders / %d files, want 1 / 5 (d1 holds 4)", res.Counters.FoldersTrashed, res.Counters.FilesTrashed)
+		}
+		if !mem.Trashed(testRemote+"/d0/f000.txt") || !mem.Trashed(testRemote+"/d1/f001.txt") {
+			t.Error("pruned items are not in the trash")
+		}
+		if n := len(remoteFiles(t, mem)); n != 7 {
+			t.Errorf("remote lists %d live files, want 7", n)
+		}
+	})
+
+	t.Run("prune off keeps remote copies", func(t *testing.T) {
+		local, mem, e, p := setup(t, 12, syncer.PruneNone)
+		os.RemoveAll(filepath.Join(local, "d1"))
+		pass(t, e, p, syncer.PassOptions{})
+		if n := len(remoteFiles(t, mem)); n != 12 || mem.Stats().Trashes != 0 {
+			t.Errorf("remote holds %d files after a pass without prune, want 12", n)
+		}
+	})
+
+	t.Run("threshold refuses a mass delete", func(t *testing.T) {
+		local, mem, e, p := setup(t, 60, syncer.PruneFiles)
+		for i := range 30 {
+			os.Remove(filepath.Join(local, fmt.Sprintf("d%d/f%03d.txt", i%3, i)))
+		}
+		res := pass(t, e, p, syncer.PassOptions{})
+		if res.Counters.FilesTrashed != 0 || mem.Stats().Trashes != 0 {
+			t.Errorf("trashed %d files over the limit", res.Counters.FilesTrashed)
+		}
+		if !strings.Contains(res.Planned.PruneRefused, "limit of 10") {
+			t.Errorf("refusal %q does not name the limit", res.Planned.PruneRefused)
+		}
+		forced := pass(t, e, p, syncer.PassOptions{ForcePrune: true})
+		if forced.Counters.FilesTrashed != 30 {
+			t.Errorf("forced prune trashed %d files, want 30", forced.Counters.FilesTrashed)
+		}
+	})
+
+	t.Run("another filesystem refuses prune", func(t *testing.T) {
+		local, mem, e, p := setup(t, 12, syncer.PruneFiles)
+		if err := syncer.SetRootDevice(e, p.ID, 424242); err != nil {
+			t.Fatal(err)
+		}
+		os.Remove(filepath.Join(local, "d0/f000.txt"))
+		res := pass(t, e, p, syncer.PassOptions{})
+		if !strings.Contains(res.Planned.PruneRefused, "different filesystem") || mem.Stats().Trashes != 0 {
+			t.Errorf("refusal %q, trashes %d", res.Planned.PruneRefused, mem.Stats().Trashes)
+		}
+	})
+}
+
+func TestModifiedDuringHashIsNotRecorded(t *testing.T) {
+	local := t.TempDir()
+	writeFile(t, local, "stable.txt", []byte("stable"))
+	orig := bytes.Repeat([]byte("a"), 600<<10) // more than one read block
+	writeFile(t, local, "busy.log", orig)
+	mem := syncertest.NewMemRemote()
+	e := newEngine(t, mem, syncer.Options{})
+	p := pairFor(local)
+	syncer.SetAfterFirstRead(e, func(rel string) {
+		if rel == "busy.log" {
+			writeFile(t, local, "busy.log", []byte("rewritten while being hashed"))
+		}
+	})
+	res := pass(t, e, p, syncer.PassOptions{})
+	assertProblem(t, res, "busy.log", "changed while")
+	got := remoteFiles(t, mem)
+	if _, ok := got["busy.log"]; ok {
+		t.Error("file modified during hashing was uploaded")
+	}
+	if got["stable.txt"] != md5hex([]byte("stable")) {
+		t.Error("the other file was not backed up")
+	}
+
+	syncer.SetAfterFirstRead(e, nil)
+	next := pass(t, e, p, syncer.PassOptions{})
+	if next.Counters.FilesHashed != 1 {
+		t.Errorf("next pass hashed %d files, want the retried one", next.Counters.FilesHashed)
+	}
+	if remoteFiles(t, mem)["busy.log"] != md5hex([]byte("rewritten while being hashed")) {
+		t.Error("retried file not uploaded with its current md5")
+	}
+}
+
+func TestInterruptedUploadResumes(t *testing.T) {
+	local := t.TempDir()
+	data := bytes.Repeat([]byte("0123456789"), 50000)
+	writeFile(t, local, "big.bin", data)
+	mem := syncertest.NewMemRemote()
+	e := newEngine(t, mem, syncer.Options{})
+	p := pairFor(local)
+	mem.CutNextUpload(200000)
+	first := pass(t, e, p, syncer.PassOptions{})
+	assertProblem(t, first, "big.bin", "upload")
+	second := pass(t, e, p, syncer.PassOptions{})
+	if second.Counters.FilesHashed != 0 {
+		t.Errorf("resume pass rehashed %d files", second.Counters.FilesHashed)
+	}
+	if second.Counters.BytesUploaded != int64(len(data)-200000) {
+		t.Errorf("resume sent %d bytes, want %d", second.Counters.BytesUploaded, len(data)-200000)
+	}
+	if remoteFiles(t, mem)["big.bin"] != md5hex(data) {
+		t.Error("resumed file has the wrong md5")
+	}
+}
+
+func TestDryRunChangesNothing(t *testing.T) {
+	local := t.TempDir()
+	writeFile(t, local, "a.txt", []byte("aaa"))
+	writeFile(t, local, "dir/b.txt", []byte("bbbb"))
+	mem := syncertest.NewMemRemote()
+	e := newEngine(t, mem, syncer.Options{})
+	p := pairFor(local)
+	res := pass(t, e, p, syncer.PassOptions{DryRun: true})
+	pl := res.Planned
+	if pl.Uploads != 2 || pl.UploadBytes != 7 || !pl.CreateRoot {
+		t.Errorf("dry run planned %+v, want 2 uploads of 7 bytes and a new root", pl)
+	}
+	st := mem.Stats()
+	if st.Uploads != 0 || st.Mkdirs != 0 || st.Moves != 0 || st.Trashes != 0 {
+		t.Errorf("dry run touched the remote: %+v", st)
+	}
+	real := pass(t, e, p, syncer.PassOptions{})
+	if real.Counters.FilesHashed != 2 {
+		t.Errorf("the pass after a dry run hashed %d files, want 2 (dry runs store nothing)", real.Counters.FilesHashed)
+	}
+	if real.Counters.FilesUploaded != 2 {
+		t.Errorf("the pass after a dry run uploaded %d files, want 2", real.Counters.FilesUploaded)
+	}
+}
+
+func TestDeletedIndexCostsOnlyARehash(t *testing.T) {
+	local := t.TempDir()
+	writeFile(t, local, "a.txt", []byte("aaa"))
+	writeFile(t, local, "b.txt", []byte("bbb"))
+	mem := syncertest.NewMemRemote()
+	state := t.TempDir()
+	e := newEngine(t, mem, syncer.Options{StateDir: state})
+	p := pairFor(local)
+	pass(t, e, p, syncer.PassOptions{})
+	e.Close()
+	if err := os.Remove(e.IndexPath(p.ID)); err != nil {
+		t.Fatal(err)
+	}
+	e2 := newEngine(t, mem, syncer.Options{StateDir: state})
+	res := pass(t, e2, p, syncer.PassOptions{})
+	if res.Counters.FilesHashed != 2 || res.Counters.BytesUploaded != 0 || res.Counters.FilesUploaded != 0 {
+		t.Errorf("after losing the index: %+v, want 2 files rehashed and nothing uploaded", res.Counters)
+	}
+}
+
+func TestBandwidthLimitStillUploads(t *testing.T) {
+	local := t.TempDir()
+	data := bytes.Repeat([]byte("z"), 200<<10)
+	writeFile(t, local, "z.bin", data)
+	mem := syncertest.NewMemRemote()
+	e := newEngine(t, mem, syncer.Options{BandwidthLimit: 10 << 20})
+	res := pass(t, e, pairFor(local), syncer.PassOptions{})
+	if res.Counters.BytesUploaded != int64(len(data)) || remoteFiles(t, mem)["z.bin"] != md5hex(data) {
+		t.Errorf("limited upload: %+v", res.Counters)
+	}
+}
