@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 
@@ -143,11 +144,15 @@ func (w *walker) dir(abs, rel, remote string, isRoot bool) error {
 	for _, e := range entries {
 		name := e.Name()
 		childRel := joinRel(rel, name)
-		if reason := nameProblem(name); reason != "" {
-			w.problem(childRel, reason)
+		if !utf8.ValidString(name) {
+			w.problem(childRel, nameProblem(name))
 			continue
 		}
 		rname := remoteName(name)
+		if reason := nameProblem(rname); reason != "" {
+			w.problem(childRel, reason)
+			continue
+		}
 		childRemote := joinRel(remote, rname)
 		typ := e.Type()
 		isDir := typ.IsDir()

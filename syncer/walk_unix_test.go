@@ -1,0 +1,165 @@
+//go:build unix
+
+package syncer_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"golang.org/x/text/unicode/norm"
+
+	"jottacloudclient/syncer"
+	"jottacloudclient/syncer/syncertest"
+)
+
+func TestWalkRulesAndProblems(t *testing.T) {
+	local := t.TempDir()
+	nfc := norm.NFC.String("café.txt")
+	nfd := norm.NFD.String("café.txt")
+	// 255 bytes here, but U+0958 has no composed form: NFC turns each
+	// 3-byte character into 6 bytes, so the server would see 510.
+	long := strings.Repeat("\u0958", 85)
+	files := map[string]string{
+		"keep.txt":               "kept",
+		"scratch.tmp":            "global exclude",
+		"build/out.o":            "pair exclude",
+		"src/main.go":            "kept",
+		"src/secret.txt":         ".jottaignore",
+		"src/.jottaignore":       "secret.txt\n# comment\n\n",
+		"src/deeper/secret.txt":  "also matched by the nested pattern",
+		"src/deeper/visible.txt": "kept",
+		".hidden":                "hidden",
+		".config/app.ini":        "hidden folder",
+		"Twin.txt":               "upper",
+		"twin.txt":               "lower",
+		"unicode/" + nfc:         "nfc",
+		"unicode/" + nfd:         "nfd",
+		long:                     "too long",
+		"loop/inside.txt":        "kept",
+		"unreadable.txt":         "no access",
+	}
+	for p, d := range files {
+		writeFile(t, local, p, []byte(d))
+	}
+	if err := os.Symlink("..", filepath.Join(local, "loop", "parent")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("keep.txt", filepath.Join(local, "link-to-keep.txt")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/etc/hostname", filepath.Join(local, "outside")); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(local, "pipe"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Root reads files whatever their mode; the open seam makes the same
+	// failure the kernel would give an ordinary user.
+	unreadable := filepath.Join(local, "unreadable.txt")
+	if err := os.Chmod(unreadable, 0); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(unreadable, 0o644) })
+
+	mem := syncertest.NewMemRemote()
+	e := newEngine(t, mem, syncer.Options{GlobalExcludes: []string{"*.tmp"}})
+	if os.Geteuid() == 0 {
+		syncer.SetOpenFile(e, func(p string) (*os.File, error) {
+			if p == unreadable {
+				return nil, &os.PathError{Op: "open", Path: p, Err: syscall.EACCES}
+			}
+			return os.Open(p)
+		})
+	}
+	p := pairFor(local)
+	p.Excludes = []string{"build/"}
+	p.SkipHidden = true
+	p.FollowSymlinks = true
+	res := pass(t, e, p, syncer.PassOptions{})
+
+	assertProblem(t, res, "twin.txt", "differ only in case")
+	// Byte order puts the NFD spelling first; its NFC twin is refused.
+	assertProblem(t, res, "unicode/"+nfc, "Unicode form")
+	assertProblem(t, res, long, "510 bytes")
+	assertProblem(t, res, "pipe", "named pipe")
+	assertProblem(t, res, "loop/parent", "loops back")
+	assertProblem(t, res, "outside", "outside the folder")
+	assertProblem(t, res, "unreadable.txt", "permission denied")
+
+	got := remoteFiles(t, mem)
+	want := []string{"keep.txt", "src/main.go", "src/deeper/visible.txt", "Twin.txt", "unicode/" + nfc, "loop/inside.txt", "link-to-keep.txt"}
+	for _, w := range want {
+		if _, ok := got[w]; !ok {
+			t.Errorf("%s not backed up; remote has %v", w, got)
+		}
+	}
+	if _, ok := got["src/.jottaignore"]; ok {
+		t.Error("the exclude file starts with a dot and hidden files are skipped")
+	}
+	if len(got) != len(want) {
+		t.Errorf("remote holds %d files, want %d: %v", len(got), len(want), got)
+	}
+	if got["unicode/"+nfc] != md5hex([]byte("nfd")) {
+		t.Error("the NFD file should be stored under its NFC name")
+	}
+	if got["Twin.txt"] != md5hex([]byte("upper")) {
+		t.Error("the first twin in byte order should be the one backed up")
+	}
+}
+
+func TestUnreadableFileAsOrdinaryUser(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("running as root: permission bits do not stop reads (TestWalkRulesAndProblems covers the case through the open seam)")
+	}
+	local := t.TempDir()
+	writeFile(t, local, "ok.txt", []byte("ok"))
+	writeFile(t, local, "locked.txt", []byte("locked"))
+	locked := filepath.Join(local, "locked.txt")
+	os.Chmod(locked, 0)
+	t.Cleanup(func() { os.Chmod(locked, 0o644) })
+	mem := syncertest.NewMemRemote()
+	e := newEngine(t, mem, syncer.Options{})
+	res := pass(t, e, pairFor(local), syncer.PassOptions{})
+	assertProblem(t, res, "locked.txt", "permission denied")
+	if _, ok := remoteFiles(t, mem)["ok.txt"]; !ok {
+		t.Error("readable file not backed up")
+	}
+}
+
+func TestExcludedAndSkippedCopiesAreNeverPruned(t *testing.T) {
+	local := t.TempDir()
+	for _, f := range []string{"a.txt", "b.log", "c.txt", "d.txt", "e.txt"} {
+		writeFile(t, local, f, []byte(f))
+	}
+	mem := syncertest.NewMemRemote()
+	e := newEngine(t, mem, syncer.Options{})
+	p := pairFor(local)
+	p.Prune = syncer.PruneAll
+	pass(t, e, p, syncer.PassOptions{})
+	// b.log still exists locally but is now excluded; a.txt became a pipe.
+	p.Excludes = []string{"*.log"}
+	os.Remove(filepath.Join(local, "a.txt"))
+	if err := syscall.Mkfifo(filepath.Join(local, "a.txt"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := pass(t, e, p, syncer.PassOptions{})
+	if res.Counters.FilesTrashed != 0 {
+		t.Errorf("trashed %d files that still exist locally", res.Counters.FilesTrashed)
+	}
+	if got := remoteFiles(t, mem); len(got) != 5 {
+		t.Errorf("remote holds %v, want all five", got)
+	}
+}
+
+func TestMissingRootIsErrSourceMissing(t *testing.T) {
+	mem := syncertest.NewMemRemote()
+	e := newEngine(t, mem, syncer.Options{})
+	_, err := e.RunPass(t.Context(), pairFor(filepath.Join(t.TempDir(), "gone")), syncer.PassOptions{})
+	if !errors.Is(err, syncer.ErrSourceMissing) {
+		t.Fatalf("err = %v", err)
+	}
+}
