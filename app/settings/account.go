@@ -1,0 +1,172 @@
+package settings
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"jottacloudclient/assets"
+)
+
+// welcomePage is the first-run page: sign in with a token or try the demo.
+type welcomePage struct {
+	w        *Window
+	content  fyne.CanvasObject
+	token    *widget.Entry
+	tokenErr *widget.Label
+	signIn   *widget.Button
+	demo     *widget.Button
+	busy     *widget.ProgressBarInfinite
+}
+
+func newWelcomePage(w *Window) *welcomePage {
+	p := &welcomePage{w: w}
+	icon := canvas.NewImageFromResource(fyne.NewStaticResource("icon.png", assets.AppIcon))
+	icon.FillMode = canvas.ImageFillContain
+	icon.SetMinSize(fyne.NewSize(72, 72))
+	title := widget.NewLabelWithStyle("Welcome to JottaCloud Backup", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	intro := newHelp("Back up folders from this computer to your JottaCloud account. Changes are backed up automatically.")
+
+	p.token = widget.NewPasswordEntry()
+	p.token.SetPlaceHolder("Paste your personal login token")
+	p.token.OnSubmitted = func(string) { p.submit() }
+	p.tokenErr = newErrorLabel()
+	p.signIn = widget.NewButton("Sign in", p.submit)
+	p.signIn.Importance = widget.HighImportance
+	p.demo = widget.NewButton("Try the demo", p.startDemo)
+	p.busy = widget.NewProgressBarInfinite()
+	p.busy.Stop()
+	p.busy.Hide()
+
+	p.content = container.NewVScroll(container.NewPadded(container.NewVBox(
+		container.NewBorder(nil, nil, icon, nil, container.NewVBox(title, intro)),
+		widget.NewSeparator(),
+		widget.NewLabelWithStyle("Sign in", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		newHelp(tokenHelp),
+		p.token,
+		p.tokenErr,
+		container.NewHBox(p.signIn),
+		p.busy,
+		widget.NewSeparator(),
+		widget.NewLabelWithStyle("No account, or just looking?", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		newHelp("The demo runs a pretend JottaCloud on this computer with a demo account, so you can try everything. Nothing leaves this computer."),
+		container.NewHBox(p.demo),
+	)))
+	return p
+}
+
+func (p *welcomePage) setBusy(on bool) {
+	if on {
+		p.signIn.Disable()
+		p.demo.Disable()
+		p.busy.Show()
+		p.busy.Start()
+		return
+	}
+	p.signIn.Enable()
+	p.demo.Enable()
+	p.busy.Stop()
+	p.busy.Hide()
+}
+
+func (p *welcomePage) submit() {
+	w := p.w
+	tok := p.token.Text
+	if e := CheckToken(tok); e != nil {
+		setFieldError(p.tokenErr, e.Message)
+		return
+	}
+	setFieldError(p.tokenErr, "")
+	w.showError("")
+	p.setBusy(true)
+	background(w, "sign in", func(ctx context.Context) (Account, error) { return w.b.SignIn(ctx, tok) },
+		func(a Account, err error) {
+			p.setBusy(false)
+			if err != nil {
+				if m, ok := fieldMessages(err); ok {
+					setFieldError(p.tokenErr, m[FieldToken])
+				} else {
+					w.showError("Signing in failed: " + err.Error())
+				}
+				return
+			}
+			p.token.SetText("")
+			w.setAccount(a)
+			w.refresh()
+		})
+}
+
+func (p *welcomePage) startDemo() {
+	w := p.w
+	w.showError("")
+	p.setBusy(true)
+	background(w, "start demo", w.b.StartDemo, func(a Account, err error) {
+		p.setBusy(false)
+		if err != nil {
+			w.showError("The demo could not start: " + err.Error())
+			return
+		}
+		w.setAccount(a)
+		w.refresh()
+	})
+}
+
+// accountPage shows who is signed in and signs out.
+type accountPage struct {
+	w       *Window
+	content fyne.CanvasObject
+	who     *widget.Label
+	detail  *widget.Label
+	signOut *widget.Button
+}
+
+func newAccountPage(w *Window) *accountPage {
+	p := &accountPage{w: w}
+	p.who = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	p.detail = newHelp("")
+	p.signOut = widget.NewButton("Sign out", p.confirmSignOut)
+	p.content = container.NewPadded(container.NewVBox(p.who, p.detail, container.NewHBox(p.signOut)))
+	return p
+}
+
+func (p *accountPage) show(a Account) {
+	switch {
+	case !a.SignedIn:
+		p.who.SetText("Not signed in")
+		p.detail.SetText("")
+	case a.Demo:
+		p.who.SetText("Signed in to the demo as " + a.User)
+		p.detail.SetText("The demo keeps its files on this computer (" + a.Endpoint + "). Sign out and sign in with a personal login token to back up to JottaCloud.")
+	default:
+		p.who.SetText("Signed in as " + a.User)
+		if a.Endpoint != "" {
+			p.detail.SetText("Service: " + a.Endpoint)
+		} else {
+			p.detail.SetText("")
+		}
+	}
+}
+
+func (p *accountPage) confirmSignOut() {
+	w := p.w
+	d := dialog.NewConfirm("Sign out?",
+		"Backups stop until you sign in again. Your folders, their settings and everything already in JottaCloud are kept.",
+		func(ok bool) {
+			if !ok {
+				return
+			}
+			backgroundErr(w, "sign out", w.b.SignOut, func(err error) {
+				if err != nil {
+					w.showError("Signing out failed: " + err.Error())
+					return
+				}
+				w.refresh()
+			})
+		}, w.win)
+	d.SetConfirmText("Sign out")
+	d.Show()
+}

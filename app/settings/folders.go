@@ -1,0 +1,104 @@
+package settings
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+)
+
+// foldersPage lists the folder pairs with their state.
+type foldersPage struct {
+	w       *Window
+	content fyne.CanvasObject
+	list    *fyne.Container
+	add     *widget.Button
+	backup  *widget.Button
+}
+
+func newFoldersPage(w *Window) *foldersPage {
+	p := &foldersPage{w: w}
+	p.add = widget.NewButton("Add folder…", func() { openPairEditor(w, Pair{}) })
+	p.add.Importance = widget.HighImportance
+	p.backup = widget.NewButton("Back up now", p.backupNow)
+	p.list = container.NewVBox()
+	header := container.NewBorder(nil, nil,
+		widget.NewLabelWithStyle("Folders backed up to JottaCloud", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewHBox(p.backup, p.add))
+	p.content = container.NewBorder(container.NewPadded(header), nil, nil, nil, container.NewVScroll(p.list))
+	return p
+}
+
+func (p *foldersPage) show(pairs []Pair) {
+	now := p.w.cfg.Now()
+	p.list.RemoveAll()
+	if len(pairs) == 0 {
+		p.list.Add(container.NewPadded(newHelp("No folders yet. Press “Add folder…” to choose a folder on this computer to back up.")))
+		p.backup.Disable()
+		return
+	}
+	p.backup.Enable()
+	for _, pair := range pairs {
+		p.list.Add(p.row(pair, now))
+	}
+}
+
+func (p *foldersPage) row(pair Pair, now time.Time) fyne.CanvasObject {
+	w := p.w
+	local := widget.NewLabelWithStyle(pair.Local, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	local.Truncation = fyne.TextTruncateEllipsis
+	remote := widget.NewLabel("→ JottaCloud " + pair.Remote)
+	remote.Truncation = fyne.TextTruncateEllipsis
+	status := widget.NewLabel(PairSummary(pair, now))
+	status.Wrapping = fyne.TextWrapWord
+	switch {
+	case pair.Status.Error != "" || pair.Status.Problems > 0:
+		status.Importance = widget.DangerImportance
+	case !pair.Status.LastComplete.IsZero():
+		status.Importance = widget.SuccessImportance
+	}
+	edit := widget.NewButton("Edit…", func() { openPairEditor(w, pair) })
+	remove := widget.NewButton("Remove…", func() { confirmRemove(w, pair) })
+	return widget.NewCard("", "", container.NewBorder(nil, nil, nil,
+		container.NewVBox(edit, remove),
+		container.NewVBox(local, remote, status)))
+}
+
+func (p *foldersPage) backupNow() {
+	w := p.w
+	backgroundErr(w, "back up now", w.b.BackupNow, func(err error) {
+		if err != nil {
+			w.showError("Could not start a backup: " + err.Error())
+			return
+		}
+		w.refresh()
+	})
+}
+
+// confirmRemove asks before a pair is removed and says that nothing in
+// JottaCloud is deleted.
+func confirmRemove(w *Window, pair Pair) {
+	msg := fmt.Sprintf("JottaCloud Backup will stop backing up\n%s\n\n"+
+		"Everything already backed up stays in JottaCloud at %s. Nothing is deleted there or on this computer.",
+		pair.Local, pair.Remote)
+	d := dialog.NewConfirm("Stop backing up this folder?", msg, func(ok bool) {
+		if !ok {
+			return
+		}
+		backgroundErr(w, "remove folder", func(ctx context.Context) error { return w.b.RemovePair(ctx, pair.ID) },
+			func(err error) {
+				if err != nil {
+					w.showError("Could not remove the folder: " + err.Error())
+					return
+				}
+				w.refresh()
+			})
+	}, w.win)
+	d.SetConfirmText("Stop backing up")
+	d.SetDismissText("Keep")
+	d.Show()
+}

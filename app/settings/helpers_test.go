@@ -1,0 +1,90 @@
+package settings
+
+import (
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+)
+
+// visible walks the visible object tree of the window's content and overlays.
+func visible(c fyne.Canvas) []fyne.CanvasObject {
+	var out []fyne.CanvasObject
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		out = append(out, o)
+		switch x := o.(type) {
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(x).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(c.Content())
+	for _, o := range c.Overlays().List() {
+		walk(o)
+	}
+	return out
+}
+
+// texts is every visible label's text.
+func texts(c fyne.Canvas) string {
+	var b strings.Builder
+	for _, o := range visible(c) {
+		if l, ok := o.(*widget.Label); ok {
+			b.WriteString(l.Text)
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+func button(t *testing.T, c fyne.Canvas, label string) *widget.Button {
+	t.Helper()
+	var found *widget.Button
+	for _, o := range visible(c) {
+		if b, ok := o.(*widget.Button); ok && b.Text == label {
+			if found != nil {
+				t.Fatalf("two buttons labelled %q", label)
+			}
+			found = b
+		}
+	}
+	if found == nil {
+		t.Fatalf("no visible button %q; texts:\n%s", label, texts(c))
+	}
+	return found
+}
+
+func buttons(c fyne.Canvas, label string) []*widget.Button {
+	var out []*widget.Button
+	for _, o := range visible(c) {
+		if b, ok := o.(*widget.Button); ok && b.Text == label {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+func wantText(t *testing.T, c fyne.Canvas, sub string) {
+	t.Helper()
+	if !strings.Contains(texts(c), sub) {
+		t.Fatalf("window does not show %q; it shows:\n%s", sub, texts(c))
+	}
+}
+
+func wantNoText(t *testing.T, c fyne.Canvas, sub string) {
+	t.Helper()
+	if strings.Contains(texts(c), sub) {
+		t.Fatalf("window shows %q but should not; it shows:\n%s", sub, texts(c))
+	}
+}

@@ -1,0 +1,108 @@
+package settings
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+)
+
+// remoteChooser browses the account's devices and mount points. The fields
+// accept new names too, so a new device or mount point can be typed.
+type remoteChooser struct {
+	w            *Window
+	dlg          dialog.Dialog
+	device       *widget.SelectEntry
+	mount        *widget.SelectEntry
+	folder       *widget.Entry
+	preview      *widget.Label
+	errLabel     *widget.Label
+	ok, cancel   *widget.Button
+	loadedDevice string
+}
+
+func openRemoteChooser(w *Window, start string, chosen func(string)) *remoteChooser {
+	c := &remoteChooser{w: w}
+	w.chooser = c
+	dev, mnt, dir := SplitRemote(start)
+	c.device = widget.NewSelectEntry(nil)
+	c.device.SetText(dev)
+	c.mount = widget.NewSelectEntry(nil)
+	c.mount.SetText(mnt)
+	c.folder = widget.NewEntry()
+	c.folder.SetPlaceHolder("optional sub-folder")
+	c.folder.SetText(dir)
+	c.preview = widget.NewLabel("")
+	c.errLabel = newErrorLabel()
+	c.device.OnChanged = func(string) { c.update(); c.loadMounts() }
+	c.mount.OnChanged = func(string) { c.update() }
+	c.folder.OnChanged = func(string) { c.update() }
+
+	c.ok = widget.NewButton("Use this place", func() {
+		r := c.remote()
+		if e := CheckRemote(r); e != nil {
+			setFieldError(c.errLabel, e.Message)
+			return
+		}
+		c.dlg.Hide()
+		chosen(r)
+	})
+	c.ok.Importance = widget.HighImportance
+	c.cancel = widget.NewButton("Cancel", func() { c.dlg.Hide() })
+
+	form := container.NewVBox(
+		newHelp("A device is usually a computer; a mount point is a top folder on it. Pick existing ones or type new names."),
+		widget.NewForm(
+			widget.NewFormItem("Device", c.device),
+			widget.NewFormItem("Mount point", c.mount),
+			widget.NewFormItem("Folder", c.folder),
+		),
+		c.preview, c.errLabel,
+	)
+	c.dlg = dialog.NewCustomWithoutButtons("Choose a place in JottaCloud",
+		container.NewBorder(nil, container.NewHBox(layoutSpacer(), c.cancel, c.ok), nil, nil, form), w.win)
+	c.dlg.Resize(fyne.NewSize(520, 320))
+	c.update()
+	c.dlg.Show()
+
+	background(w, "list devices", w.b.Devices, func(devs []string, err error) {
+		if err != nil {
+			setFieldError(c.errLabel, "Could not list the devices in the account: "+err.Error())
+			return
+		}
+		c.device.SetOptions(devs)
+	})
+	c.loadMounts()
+	return c
+}
+
+func (c *remoteChooser) remote() string {
+	return JoinRemote(c.device.Text, c.mount.Text, c.folder.Text)
+}
+
+func (c *remoteChooser) update() {
+	c.preview.SetText("Files go to: " + c.remote())
+	setFieldError(c.errLabel, "")
+}
+
+// loadMounts lists the mount points of the device in the device field.
+func (c *remoteChooser) loadMounts() {
+	dev := c.device.Text
+	if dev == "" || dev == c.loadedDevice {
+		return
+	}
+	c.loadedDevice = dev
+	w := c.w
+	background(w, "list mount points", func(ctx context.Context) ([]string, error) { return w.b.MountPoints(ctx, dev) },
+		func(ms []string, err error) {
+			if err != nil || c.device.Text != dev {
+				return // a new device has no mount points yet; a typed name is fine
+			}
+			c.mount.SetOptions(ms)
+		})
+}
+
+func layoutSpacer() fyne.CanvasObject { return layout.NewSpacer() }

@@ -1,0 +1,258 @@
+package settings
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Config adapts the window to its surroundings. Every field is optional.
+type Config struct {
+	// Hostname names this computer for proposed remote paths (os.Hostname if nil).
+	Hostname func() (string, error)
+	// OpenFolder shows a folder in the file manager (the app's OpenURL if nil).
+	OpenFolder func(path string) error
+	// Now is the clock (time.Now if nil).
+	Now func() time.Time
+	Log *slog.Logger
+}
+
+// Window is the settings window. Create it with New; it starts hidden.
+type Window struct {
+	app fyne.App
+	win fyne.Window
+	b   Backend
+	cfg Config
+	log *slog.Logger
+
+	ctx     context.Context
+	cancel  context.CancelFunc
+	pending sync.WaitGroup // background calls in flight
+	uiMu    sync.Mutex     // serialises results applied from background calls
+
+	banner *widget.Label // errors that belong to no field
+
+	welcome  *welcomePage
+	tabs     *container.AppTabs
+	folders  *foldersPage
+	activity *activityPage
+	options  *optionsPage
+	account  *accountPage
+
+	signedIn  bool
+	pageShown bool // the welcome page or the tabs are in the window
+	pairs     []Pair
+
+	editor  *pairEditor    // the last pair editor opened
+	chooser *remoteChooser // the last remote chooser opened
+
+	onRefresh func() // test hook: called after a refresh has been shown
+}
+
+// New builds the window and starts loading its content from b.
+func New(a fyne.App, b Backend, cfg Config) *Window {
+	if cfg.Hostname == nil {
+		cfg.Hostname = os.Hostname
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	log := cfg.Log
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	w := &Window{app: a, b: b, cfg: cfg, log: log}
+	w.ctx, w.cancel = context.WithCancel(context.Background())
+	if cfg.OpenFolder == nil {
+		w.cfg.OpenFolder = func(path string) error {
+			return a.OpenURL(&url.URL{Scheme: "file", Path: path})
+		}
+	}
+	w.win = a.NewWindow("JottaCloud Backup")
+	w.win.Resize(fyne.NewSize(760, 580))
+	w.banner = widget.NewLabel("")
+	w.banner.Wrapping = fyne.TextWrapWord
+	w.banner.Importance = widget.DangerImportance
+	w.banner.Hide()
+
+	w.welcome = newWelcomePage(w)
+	w.folders = newFoldersPage(w)
+	w.activity = newActivityPage(w)
+	w.options = newOptionsPage(w)
+	w.account = newAccountPage(w)
+	w.tabs = container.NewAppTabs(
+		container.NewTabItem("Folders", w.folders.content),
+		container.NewTabItem("Activity", w.activity.content),
+		container.NewTabItem("Options", w.options.content),
+		container.NewTabItem("Account", w.account.content),
+	)
+	w.win.SetContent(container.NewBorder(w.banner, nil, nil, nil, widget.NewLabel("Loading…")))
+
+	w.refresh()
+	w.options.load()
+	go w.watch()
+	return w
+}
+
+// Window is the underlying fyne window (for close handling and tests).
+func (w *Window) Window() fyne.Window { return w.win }
+
+// Show brings the window to the front and reloads its content.
+func (w *Window) Show() {
+	w.win.Show()
+	w.win.RequestFocus()
+	w.refresh()
+}
+
+// Hide hides the window; background work goes on.
+func (w *Window) Hide() { w.win.Hide() }
+
+// Close stops background work and closes the window.
+func (w *Window) Close() {
+	w.cancel()
+	w.win.Close()
+}
+
+// watch refreshes the window whenever the backend reports a change.
+func (w *Window) watch() {
+	ch := w.b.Changes(w.ctx)
+	for {
+		select {
+		case <-w.ctx.Done():
+			return
+		case _, ok := <-ch:
+			if !ok {
+				return
+			}
+			w.refresh()
+		}
+	}
+}
+
+// refresh reloads the account, the pairs and the activity.
+func (w *Window) refresh() {
+	background(w, "load account", w.b.Account, func(a Account, err error) {
+		if err != nil {
+			w.showError("Could not read the account: " + err.Error())
+			return
+		}
+		w.setAccount(a)
+		if !a.SignedIn {
+			w.notifyRefreshed()
+			return
+		}
+		background(w, "load folders", w.b.Pairs, func(ps []Pair, err error) {
+			if err != nil {
+				w.showError("Could not read the folders: " + err.Error())
+			} else {
+				w.pairs = ps
+				w.folders.show(ps)
+			}
+			background(w, "load activity", w.b.Activity, func(a Activity, err error) {
+				if err == nil {
+					w.activity.show(a)
+				}
+				w.notifyRefreshed()
+			})
+		})
+	})
+}
+
+func (w *Window) notifyRefreshed() {
+	if w.onRefresh != nil {
+		w.onRefresh()
+	}
+}
+
+// setAccount switches between the first-run page and the tabs.
+func (w *Window) setAccount(a Account) {
+	w.account.show(a)
+	if w.pageShown && a.SignedIn == w.signedIn {
+		return
+	}
+	w.pageShown, w.signedIn = true, a.SignedIn
+	var body fyne.CanvasObject = w.tabs
+	if !a.SignedIn {
+		body = w.welcome.content
+	} else {
+		w.tabs.SelectIndex(0)
+	}
+	w.win.SetContent(container.NewBorder(w.banner, nil, nil, nil, body))
+}
+
+// showError shows a message that belongs to no field; "" clears it.
+func (w *Window) showError(msg string) {
+	w.banner.SetText(msg)
+	if msg == "" {
+		w.banner.Hide()
+	} else {
+		w.banner.Show()
+	}
+}
+
+// do runs f with the UI: on the UI goroutine, one at a time.
+func (w *Window) do(f func()) {
+	fyne.Do(func() {
+		w.uiMu.Lock()
+		defer w.uiMu.Unlock()
+		f()
+	})
+}
+
+// waitIdle blocks until every background call and its UI update finished.
+func (w *Window) waitIdle() { w.pending.Wait() }
+
+// background calls call off the UI goroutine and hands the result to done on it.
+func background[T any](w *Window, what string, call func(context.Context) (T, error), done func(T, error)) {
+	w.pending.Add(1)
+	go func() {
+		defer w.pending.Done()
+		v, err := call(w.ctx)
+		if err != nil {
+			w.log.Warn("settings: "+what+" failed", "err", err)
+		}
+		if w.ctx.Err() != nil {
+			return
+		}
+		w.do(func() { done(v, err) })
+	}()
+}
+
+// backgroundErr is background for calls that return only an error.
+func backgroundErr(w *Window, what string, call func(context.Context) error, done func(error)) {
+	background(w, what, func(ctx context.Context) (struct{}, error) { return struct{}{}, call(ctx) },
+		func(_ struct{}, err error) { done(err) })
+}
+
+// newErrorLabel is a hidden red label shown under a field.
+func newErrorLabel() *widget.Label {
+	l := widget.NewLabel("")
+	l.Wrapping = fyne.TextWrapWord
+	l.Importance = widget.DangerImportance
+	l.Hide()
+	return l
+}
+
+func setFieldError(l *widget.Label, msg string) {
+	l.SetText(msg)
+	if msg == "" {
+		l.Hide()
+	} else {
+		l.Show()
+	}
+}
+
+func newHelp(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	l.Importance = widget.LowImportance
+	return l
+}

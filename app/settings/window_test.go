@@ -1,0 +1,333 @@
+package settings
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+)
+
+var testNow = time.Date(2026, 11, 25, 10, 30, 0, 0, time.UTC)
+
+func newTestWindow(t *testing.T, f *fakeBackend) (*Window, fyne.Canvas) {
+	t.Helper()
+	a := test.NewTempApp(t)
+	w := New(a, f, Config{
+		Hostname:   func() (string, error) { return "testhost.local", nil },
+		Now:        func() time.Time { return testNow },
+		OpenFolder: func(string) error { return nil },
+	})
+	t.Cleanup(w.Close)
+	w.waitIdle()
+	w.win.Resize(fyne.NewSize(900, 900))
+	return w, w.win.Canvas()
+}
+
+// localFolder makes a folder with two files (5 bytes in all).
+func localFolder(t *testing.T, name string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), name)
+	if err := os.MkdirAll(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for p, body := range map[string]string{"a.txt": "abc", "sub/b.txt": "de"} {
+		if err := os.WriteFile(filepath.Join(dir, p), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func signedIn(f *fakeBackend, pairs ...Pair) *fakeBackend {
+	f.account = Account{SignedIn: true, User: "jdoe@example.org"}
+	f.pairs = pairs
+	f.nextID = len(pairs)
+	return f
+}
+
+func TestFirstRunDemoAddPairShowsBackedUp(t *testing.T) {
+	f := newFakeBackend(testNow)
+	w, c := newTestWindow(t, f)
+
+	wantText(t, c, "Welcome to JottaCloud Backup")
+	test.Tap(button(t, c, "Try the demo"))
+	w.waitIdle()
+	if f.called("StartDemo") != 1 {
+		t.Fatalf("StartDemo called %d times", f.called("StartDemo"))
+	}
+	wantNoText(t, c, "Welcome to JottaCloud Backup")
+	wantText(t, c, "No folders yet")
+
+	test.Tap(button(t, c, "Add folder…"))
+	ed := w.editor
+	if ed == nil {
+		t.Fatal("Add folder… opened no editor")
+	}
+	dir := localFolder(t, "Documents")
+	test.Type(ed.local, dir)
+	if got, want := ed.remote.Text, "/testhost/Documents"; got != want {
+		t.Errorf("proposed remote = %q, want %q", got, want)
+	}
+	test.Tap(ed.save)
+	w.waitIdle()
+
+	if f.called("SavePair") != 1 {
+		t.Fatalf("SavePair called %d times", f.called("SavePair"))
+	}
+	wantNoText(t, c, "Add a folder") // the editor closed
+	wantText(t, c, dir)
+	wantText(t, c, "→ JottaCloud /testhost/Documents")
+	wantText(t, c, "Backed up just now · 2 files · 5 B")
+}
+
+func TestSignInToken(t *testing.T) {
+	cases := []struct {
+		name      string
+		token     string
+		wantCalls int
+		wantErr   string // "" means signed in
+	}{
+		{"empty", "", 0, "Paste your personal login token"},
+		{"malformed", "my password 123", 0, "This is not a personal login token"},
+		{"cut short", loginToken("jdoe", "secret")[:30], 0, "This is not a personal login token"},
+		{"spent (backend field error)", loginToken("jdoe", "spent"), 1, "already used"},
+		{"valid", loginToken("jdoe@example.org", "secret"), 1, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeBackend(testNow)
+			w, c := newTestWindow(t, f)
+			test.Type(w.welcome.token, tc.token)
+			test.Tap(button(t, c, "Sign in"))
+			w.waitIdle()
+			if got := f.called("SignIn"); got != tc.wantCalls {
+				t.Errorf("backend SignIn called %d times, want %d", got, tc.wantCalls)
+			}
+			if tc.wantErr == "" {
+				wantNoText(t, c, "Welcome to JottaCloud Backup")
+				wantText(t, c, "No folders yet")
+				w.tabs.SelectIndex(3)
+				wantText(t, c, "Signed in as jdoe@example.org")
+				return
+			}
+			if !w.welcome.tokenErr.Visible() || !strings.Contains(w.welcome.tokenErr.Text, tc.wantErr) {
+				t.Errorf("token error = %q (visible %v), want %q", w.welcome.tokenErr.Text, w.welcome.tokenErr.Visible(), tc.wantErr)
+			}
+			if tc.token != "" && strings.Contains(texts(c), tc.token) {
+				t.Error("the window repeats the token")
+			}
+			wantText(t, c, "Welcome to JottaCloud Backup")
+		})
+	}
+}
+
+func TestEditPair(t *testing.T) {
+	dir := localFolder(t, "Photos")
+	f := signedIn(newFakeBackend(testNow), Pair{ID: "p1", Local: dir, Remote: "/laptop/Photos", Enabled: true, Watch: true, Interval: time.Hour})
+	w, c := newTestWindow(t, f)
+	wantText(t, c, "→ JottaCloud /laptop/Photos")
+
+	test.Tap(button(t, c, "Edit…"))
+	ed := w.editor
+	if ed.local.Text != dir || ed.remote.Text != "/laptop/Photos" || !ed.watch.Checked {
+		t.Fatalf("editor shows %q %q watch=%v", ed.local.Text, ed.remote.Text, ed.watch.Checked)
+	}
+
+	// A remote without a mount point is explained and nothing is saved.
+	ed.remote.SetText("")
+	test.Type(ed.remote, "/laptop")
+	test.Tap(ed.save)
+	w.waitIdle()
+	if f.called("SavePair") != 0 {
+		t.Fatal("an invalid pair was sent to the backend")
+	}
+	if !ed.remoteErr.Visible() || !strings.Contains(ed.remoteErr.Text, "/Device/MountPoint") {
+		t.Fatalf("remote error = %q", ed.remoteErr.Text)
+	}
+
+	ed.remote.SetText("/nas/Pictures/2026")
+	test.Tap(ed.watch) // switch watching off
+	ed.excludes.SetText("*.tmp\n\n  raw/ \n")
+	ed.interval.SetSelected("Once a day")
+	test.Tap(ed.save)
+	w.waitIdle()
+
+	if f.called("SavePair") != 1 {
+		t.Fatalf("SavePair called %d times", f.called("SavePair"))
+	}
+	got := f.pairs[0]
+	if got.ID != "p1" || got.Remote != "/nas/Pictures/2026" || got.Watch || got.Interval != 24*time.Hour ||
+		strings.Join(got.Excludes, ",") != "*.tmp,raw/" {
+		t.Errorf("saved pair = %+v", got)
+	}
+	wantText(t, c, "→ JottaCloud /nas/Pictures/2026")
+}
+
+func TestAddPairRejectsFileAsFolder(t *testing.T) {
+	f := signedIn(newFakeBackend(testNow))
+	w, c := newTestWindow(t, f)
+	file := filepath.Join(localFolder(t, "x"), "a.txt")
+	test.Tap(button(t, c, "Add folder…"))
+	ed := w.editor
+	test.Type(ed.local, file)
+	test.Tap(ed.save)
+	w.waitIdle()
+	if f.called("SavePair") != 0 {
+		t.Fatal("a file was sent to the backend as a folder")
+	}
+	if !ed.localErr.Visible() || !strings.Contains(ed.localErr.Text, "not a folder") {
+		t.Errorf("local error = %q", ed.localErr.Text)
+	}
+}
+
+func TestRemovePairAsksAndKeepsRemoteData(t *testing.T) {
+	dir := localFolder(t, "Music")
+	f := signedIn(newFakeBackend(testNow), Pair{ID: "p1", Local: dir, Remote: "/laptop/Music", Enabled: true, Interval: time.Hour})
+	f.remote["/laptop/Music"] = 2
+	w, c := newTestWindow(t, f)
+
+	test.Tap(button(t, c, "Remove…"))
+	wantText(t, c, "Stop backing up this folder?")
+	wantText(t, c, "Nothing is deleted there")
+	if f.called("RemovePair") != 0 {
+		t.Fatal("the pair was removed before the user confirmed")
+	}
+	test.Tap(button(t, c, "Keep"))
+	w.waitIdle()
+	if f.called("RemovePair") != 0 || len(f.pairs) != 1 {
+		t.Fatal("Keep removed the pair")
+	}
+
+	test.Tap(button(t, c, "Remove…"))
+	test.Tap(button(t, c, "Stop backing up"))
+	w.waitIdle()
+	if f.called("RemovePair") != 1 {
+		t.Fatalf("RemovePair called %d times", f.called("RemovePair"))
+	}
+	wantText(t, c, "No folders yet")
+	if f.remote["/laptop/Music"] != 2 {
+		t.Errorf("remote data changed: %v", f.remote)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "a.txt")); err != nil {
+		t.Errorf("local data changed: %v", err)
+	}
+}
+
+func TestRemoteChooserBrowsesAccount(t *testing.T) {
+	f := signedIn(newFakeBackend(testNow))
+	w, c := newTestWindow(t, f)
+	test.Tap(button(t, c, "Add folder…"))
+	ed := w.editor
+	test.Type(ed.local, localFolder(t, "Notes"))
+	test.Tap(button(t, c, "Browse…"))
+	w.waitIdle()
+	ch := w.chooser
+	if ch.device.Text != "testhost" || ch.mount.Text != "Notes" {
+		t.Errorf("chooser starts at %q/%q, want the proposal testhost/Notes", ch.device.Text, ch.mount.Text)
+	}
+	if f.called("Devices") != 1 {
+		t.Errorf("Devices called %d times", f.called("Devices"))
+	}
+	ch.device.SetText("laptop")
+	w.waitIdle()
+	ch.mount.SetText("Documents")
+	ch.folder.SetText("notes")
+	test.Tap(ch.ok)
+	if got := ed.remote.Text; got != "/laptop/Documents/notes" {
+		t.Errorf("remote after choosing = %q", got)
+	}
+}
+
+func TestOptionsValidateBeforeSaving(t *testing.T) {
+	f := signedIn(newFakeBackend(testNow))
+	w, _ := newTestWindow(t, f)
+	p := w.options
+	if p.transfers.Text != "4" {
+		t.Fatalf("transfers shows %q, want the backend's 4", p.transfers.Text)
+	}
+	p.transfers.SetText("100")
+	p.endpoint.SetText("localhost:8080")
+	test.Tap(p.save)
+	w.waitIdle()
+	if f.called("SaveOptions") != 0 {
+		t.Fatal("invalid options were saved")
+	}
+	if !p.transfersErr.Visible() || !p.endpointEr.Visible() {
+		t.Fatalf("errors not shown: transfers %q, endpoint %q", p.transfersErr.Text, p.endpointEr.Text)
+	}
+	p.transfers.SetText("8")
+	p.bandwidth.SetText("500")
+	p.endpoint.SetText("http://127.0.0.1:8080")
+	test.Tap(p.startAtLogin)
+	test.Tap(p.save)
+	w.waitIdle()
+	want := Options{StartAtLogin: true, BandwidthKBps: 500, Transfers: 8, Notifications: true, Endpoint: "http://127.0.0.1:8080"}
+	if f.options != want {
+		t.Errorf("saved %+v, want %+v", f.options, want)
+	}
+	if p.transfersErr.Visible() || p.saved.Text != "Saved." {
+		t.Errorf("after a good save: error visible %v, status %q", p.transfersErr.Visible(), p.saved.Text)
+	}
+}
+
+func TestActivityShowsPassAndProblems(t *testing.T) {
+	dir := localFolder(t, "Docs")
+	f := signedIn(newFakeBackend(testNow), Pair{ID: "p1", Local: dir, Remote: "/laptop/Docs", Enabled: true, Interval: time.Hour})
+	f.activity = Activity{
+		Running: true, PairLocal: dir, FilesDone: 12, FilesTotal: 340,
+		BytesDone: 120_000_000, BytesTotal: 1_200_000_000, Rate: 2_500_000, ETA: 7 * time.Minute,
+		Problems: []Problem{{PairID: "p1", Path: filepath.Join(dir, "sub", "b.txt"), Reason: "permission denied"}},
+		Log:      []string{"pass started", "uploading a.txt"},
+	}
+	w, c := newTestWindow(t, f)
+	w.tabs.SelectIndex(1)
+	wantText(t, c, "Backing up "+dir+": 12 of 340 files")
+	wantText(t, c, "120 MB of 1.2 GB · 2.5 MB/s · about 7 min left")
+	wantText(t, c, "permission denied")
+	wantText(t, c, "uploading a.txt")
+	if v := w.activity.bar.Value; v < 0.099 || v > 0.101 {
+		t.Errorf("progress = %v, want 0.1", v)
+	}
+	test.Tap(button(t, c, "Leave out"))
+	w.waitIdle()
+	if f.lastExcl != "/sub/b.txt" {
+		t.Errorf("exclude added = %q, want /sub/b.txt", f.lastExcl)
+	}
+	test.Tap(button(t, c, "Retry"))
+	w.waitIdle()
+	if f.called("RetryProblem") != 1 {
+		t.Errorf("RetryProblem called %d times", f.called("RetryProblem"))
+	}
+}
+
+func TestWindowFollowsBackendChanges(t *testing.T) {
+	dir := localFolder(t, "Docs")
+	f := signedIn(newFakeBackend(testNow), Pair{ID: "p1", Local: dir, Remote: "/laptop/Docs", Enabled: true, Interval: time.Hour,
+		Status: PairStatus{Running: true}})
+	w, c := newTestWindow(t, f)
+	wantText(t, c, "Backing up…")
+	refreshed := make(chan struct{}, 1)
+	w.uiMu.Lock()
+	w.onRefresh = func() { refreshed <- struct{}{} }
+	w.uiMu.Unlock()
+
+	f.mu.Lock()
+	f.pairs[0].Status = PairStatus{LastComplete: testNow.Add(-4 * time.Minute), Files: 2, Bytes: 5}
+	f.mu.Unlock()
+	f.changes <- struct{}{}
+	<-refreshed
+	w.waitIdle()
+	wantText(t, c, "Backed up 4 min ago · 2 files · 5 B")
+
+	f.mu.Lock()
+	f.account = Account{}
+	f.mu.Unlock()
+	f.changes <- struct{}{}
+	<-refreshed
+	w.waitIdle()
+	wantText(t, c, "Welcome to JottaCloud Backup")
+}
