@@ -64,9 +64,12 @@ func (c *Chain) Resolve(ctx context.Context, exchange Exchange) (Info, error) {
 	}
 	defer unlock()
 
-	info, err := c.Store.Info(ctx)
+	rec, backend, err := c.Store.load(ctx)
 	if err == nil {
-		return info, nil
+		if info, replaced := c.replaceIfNew(ctx, rec, exchange); replaced {
+			return info, nil
+		}
+		return infoOf(rec, backend), nil
 	}
 	if !errors.Is(err, errNoSession) {
 		return Info{}, err
@@ -81,15 +84,41 @@ func (c *Chain) Resolve(ctx context.Context, exchange Exchange) (Info, error) {
 	if exchange == nil {
 		return Info{}, errors.New("resolve credentials: no exchange function")
 	}
+	return c.exchange(ctx, sec, exchange)
+}
+
+func (c *Chain) exchange(ctx context.Context, sec Secret, exchange Exchange) (Info, error) {
 	c.logger().Info("signing in with a credential", "kind", sec.Kind.String(), "source", string(sec.Source))
 	tok, err := exchange(ctx, sec)
 	if err != nil {
 		return Info{}, fmt.Errorf("sign in with the %s from %s: %w", sec.Kind, describeSource(sec.Source), err)
 	}
-	if err := c.Store.SaveSession(ctx, tok, sec.Source, sec.Username); err != nil {
+	if err := c.Store.save(ctx, tok, sec.Source, sec.Username, sec.fingerprint()); err != nil {
 		return Info{}, fmt.Errorf("sign in with the %s from %s: %w", sec.Kind, describeSource(sec.Source), err)
 	}
 	return c.Store.Info(ctx)
+}
+
+// replaceIfNew handles a user who put a new token where the stored session
+// came from (typically after the old session was revoked): the new
+// credential is exchanged and replaces the session. Tokens the session
+// already came from, and credentials in other places, are left alone; a
+// failed exchange keeps the stored session.
+func (c *Chain) replaceIfNew(ctx context.Context, rec record, exchange Exchange) (Info, bool) {
+	if exchange == nil || (rec.Origin != SourceNetrc && rec.Origin != SourceEnv) {
+		return Info{}, false
+	}
+	sec, ok, err := c.External()
+	if err != nil || !ok || sec.Source != rec.Origin || sec.fingerprint() == rec.Consumed {
+		return Info{}, false
+	}
+	info, err := c.exchange(ctx, sec, exchange)
+	if err != nil {
+		c.logger().Warn("a new credential was found but could not be used; keeping the stored session",
+			"source", string(sec.Source), "err", err)
+		return Info{}, false
+	}
+	return info, true
 }
 
 // External looks in ~/.netrc, then the environment, without touching the

@@ -175,3 +175,83 @@ func TestChainEnvironmentFallbackUsesOSEnv(t *testing.T) {
 		t.Errorf("got %v", sec)
 	}
 }
+
+func TestChainReplacesSessionWhenItsSourceHasANewToken(t *testing.T) {
+	first := testLoginToken(t, "alice", "auth-first")
+	second := testLoginToken(t, "alice", "auth-second")
+	cases := []struct {
+		name         string
+		storedOrigin Source // how the first session was made
+		nowInNetrc   string
+		exchangeErr  error
+		wantCalls    int32 // exchanges after the first session exists
+		wantRefresh  string
+	}{
+		{name: "same token: stored session served", storedOrigin: SourceNetrc, nowInNetrc: first, wantCalls: 0, wantRefresh: "rt-from-netrc"},
+		{name: "new token in netrc replaces the session", storedOrigin: SourceNetrc, nowInNetrc: second, wantCalls: 1, wantRefresh: "rt-from-netrc-2"},
+		{name: "new token that fails keeps the session", storedOrigin: SourceNetrc, nowInNetrc: second,
+			exchangeErr: jotta.ErrSignInRequired, wantCalls: 1, wantRefresh: "rt-from-netrc"},
+		{name: "explicit login is not replaced by netrc", storedOrigin: SourceLogin, nowInNetrc: second, wantCalls: 0, wantRefresh: "rt-login"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			keyring.MockInit()
+			ctx := context.Background()
+			s, logs := newTestStore(t, SystemKeyring{})
+			netrc := filepath.Join(t.TempDir(), ".netrc")
+			write := func(tok string) {
+				if err := os.WriteFile(netrc, []byte("machine jottacloud password "+tok), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c := &Chain{Store: s, NetrcPath: netrc, Getenv: func(string) string { return "" }, Logger: s.log}
+			if tc.storedOrigin == SourceLogin {
+				if err := s.SaveSession(ctx, testToken("rt-login"), SourceLogin, "alice"); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				write(first)
+				if _, err := c.Resolve(ctx, (&recordingExchange{}).exchange); err != nil {
+					t.Fatal(err)
+				}
+			}
+			write(tc.nowInNetrc)
+			var calls int32
+			ex := func(_ context.Context, sec Secret) (*jotta.Token, error) {
+				calls++
+				if tc.exchangeErr != nil {
+					return nil, tc.exchangeErr
+				}
+				return testToken("rt-from-netrc-2"), nil
+			}
+			info, err := c.Resolve(ctx, ex)
+			if err != nil {
+				t.Fatalf("resolve: %v", err)
+			}
+			got, err := s.LoadToken(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if calls != tc.wantCalls || got.RefreshToken != tc.wantRefresh {
+				t.Errorf("%d exchanges, stored %q; want %d, %q", calls, got.RefreshToken, tc.wantCalls, tc.wantRefresh)
+			}
+			if info.Origin != tc.storedOrigin {
+				t.Errorf("origin %s, want %s", info.Origin, tc.storedOrigin)
+			}
+			// The replaced session is not exchanged again on the next start.
+			if _, err := c.Resolve(ctx, ex); err != nil || calls != tc.wantCalls+boolToInt(tc.exchangeErr != nil) {
+				t.Errorf("third resolve: err %v, %d exchanges", err, calls)
+			}
+			if strings.Contains(logs.String(), "auth-second") {
+				t.Errorf("logs reveal a credential")
+			}
+		})
+	}
+}
+
+func boolToInt(b bool) int32 {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -29,6 +29,11 @@ var ErrPasswordLogin = errors.New("JottaCloud no longer accepts account password
 // in ~/.netrc or the environment. It matches jotta.ErrSignInRequired.
 var ErrNoCredentials = fmt.Errorf("no JottaCloud credentials in the keyring, the token file, ~/.netrc or JOTTACLOUD_TOKEN: %w", jotta.ErrSignInRequired)
 
+// ErrKeyringUnavailable marks a keyring that could not be reached, for
+// example on a server without a desktop session. Logout reports it so the
+// user knows an old keyring item may remain.
+var ErrKeyringUnavailable = errors.New("the OS keyring is not available")
+
 var errEmptyToken = errors.New("the token is empty")
 
 // NetrcPermissionError refuses a netrc file that group or others can read.

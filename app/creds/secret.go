@@ -1,7 +1,9 @@
 package creds
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -67,6 +69,13 @@ func (s Secret) GoString() string { return s.String() }
 
 // Format keeps every verb (%v, %+v, %s, %q, %x) redacted.
 func (s Secret) Format(f fmt.State, _ rune) { _, _ = fmt.Fprint(f, s.String()) }
+
+// fingerprint identifies the secret without revealing it: the first 16
+// bytes of its SHA-256, hex.
+func (s Secret) fingerprint() string {
+	sum := sha256.Sum256([]byte(s.value))
+	return hex.EncodeToString(sum[:16])
+}
 
 // loginTokenBody is the JSON inside a personal login token.
 type loginTokenBody struct {

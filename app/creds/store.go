@@ -47,6 +47,7 @@ type record struct {
 	Origin   Source       `json:"origin"`
 	Username string       `json:"username,omitempty"`
 	SavedAt  time.Time    `json:"saved_at"`
+	Consumed string       `json:"consumed,omitempty"` // fingerprint of the netrc/env credential exchanged for this session
 	Token    *jotta.Token `json:"token"`
 }
 
@@ -164,17 +165,21 @@ func (s *Store) LoadToken(ctx context.Context) (*jotta.Token, error) {
 // and username of the session it replaces.
 func (s *Store) SaveToken(ctx context.Context, tok *jotta.Token) error {
 	s.mu.Lock()
-	origin, user := s.last.Origin, s.last.Username
+	origin, user, consumed := s.last.Origin, s.last.Username, s.last.Consumed
 	s.mu.Unlock()
 	if origin == "" {
 		origin = SourceLogin
 	}
-	return s.SaveSession(ctx, tok, origin, user)
+	return s.save(ctx, tok, origin, user, consumed)
 }
 
 // SaveSession stores a new session (after a login exchange) with where its
 // credential came from and the account name, if known.
 func (s *Store) SaveSession(ctx context.Context, tok *jotta.Token, origin Source, username string) error {
+	return s.save(ctx, tok, origin, username, "")
+}
+
+func (s *Store) save(ctx context.Context, tok *jotta.Token, origin Source, username, consumed string) error {
 	if tok == nil || tok.RefreshToken == "" {
 		return errors.New("save session: the token has no refresh token")
 	}
@@ -187,7 +192,7 @@ func (s *Store) SaveSession(ctx context.Context, tok *jotta.Token, origin Source
 		seq = rec.Seq
 	}
 	rec := record{Version: recordVersion, Seq: seq + 1, Origin: origin, Username: username,
-		SavedAt: time.Now().UTC(), Token: tok}
+		SavedAt: time.Now().UTC(), Consumed: consumed, Token: tok}
 	kerr := s.saveKeyring(ctx, rec)
 	if kerr == nil {
 		if err := os.Remove(s.TokenFile()); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -237,7 +242,11 @@ func (s *Store) Info(ctx context.Context) (Info, error) {
 	if err != nil {
 		return Info{}, err
 	}
-	return Info{Backend: backend, Origin: rec.Origin, Username: rec.Username, SavedAt: rec.SavedAt, Expiry: rec.Token.Expiry}, nil
+	return infoOf(rec, backend), nil
+}
+
+func infoOf(rec record, backend Source) Info {
+	return Info{Backend: backend, Origin: rec.Origin, Username: rec.Username, SavedAt: rec.SavedAt, Expiry: rec.Token.Expiry}
 }
 
 // errNoSession is wrapped into the sign-in error when nothing is stored.
@@ -298,7 +307,7 @@ func (s *Store) load(ctx context.Context) (record, Source, error) {
 func (s *Store) remember(rec record) {
 	s.mu.Lock()
 	seq := max(s.last.Seq, rec.Seq)
-	s.last = record{Seq: seq, Origin: rec.Origin, Username: rec.Username}
+	s.last = record{Seq: seq, Origin: rec.Origin, Username: rec.Username, Consumed: rec.Consumed}
 	s.mu.Unlock()
 }
 
@@ -339,7 +348,7 @@ func (s *Store) Delete(ctx context.Context) error {
 	default:
 		// A keyring that cannot be reached now could still hold an old
 		// session; say so rather than pretend everything is gone.
-		errs = append(errs, fmt.Errorf("remove the keyring item %s/%s: %w", s.svc, KeyringUser, kerr))
+		errs = append(errs, fmt.Errorf("remove the keyring item %s/%s: %w: %w", s.svc, KeyringUser, ErrKeyringUnavailable, kerr))
 	}
 	if err := os.Remove(s.TokenFile()); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		errs = append(errs, fmt.Errorf("remove token file: %w", err))

@@ -268,7 +268,7 @@ func TestStoreDeleteReportsUnreachableKeyring(t *testing.T) {
 	}
 	kr.setDown(errKeyringDown)
 	err := s.Delete(ctx)
-	if !errors.Is(err, errKeyringDown) {
+	if !errors.Is(err, errKeyringDown) || !errors.Is(err, ErrKeyringUnavailable) {
 		t.Fatalf("err = %v, want the keyring error", err)
 	}
 }
