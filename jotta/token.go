@@ -12,9 +12,10 @@ import (
 type Token struct {
 	AccessToken  string    `json:"access_token"`
 	RefreshToken string    `json:"refresh_token"`
-	Expiry       time.Time `json:"expiry"`    // when AccessToken stops working
-	TokenURL     string    `json:"token_url"` // the OIDC token endpoint that issued it
-	ClientID     string    `json:"client_id"` // OAuth client id, "jottacli" for login-token sessions
+	Expiry       time.Time `json:"expiry"`           // when AccessToken stops working
+	TokenURL     string    `json:"token_url"`        // the OIDC token endpoint that issued it
+	ClientID     string    `json:"client_id"`        // OAuth client id, "jottacli" for login-token sessions
+	Issued       time.Time `json:"issued,omitempty"` // when the client received it; sizes the early-refresh margin
 }
 
 // String never reveals the secrets.
