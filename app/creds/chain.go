@@ -74,17 +74,30 @@ func (c *Chain) Resolve(ctx context.Context, exchange Exchange) (Info, error) {
 	if !errors.Is(err, errNoSession) {
 		return Info{}, err
 	}
+	// A keyring that cannot be read may hold the session: say so when the
+	// fallbacks do not help either.
+	var hint error
+	if errors.Is(err, ErrKeyringUnavailable) {
+		hint = fmt.Errorf("if you signed in before, the session may be in the locked or unavailable keyring: %w", ErrKeyringUnavailable)
+	}
 	sec, ok, err := c.External()
 	if err != nil {
 		return Info{}, err
 	}
 	if !ok {
+		if hint != nil {
+			return Info{}, fmt.Errorf("%w; %w", ErrNoCredentials, hint)
+		}
 		return Info{}, ErrNoCredentials
 	}
 	if exchange == nil {
 		return Info{}, errors.New("resolve credentials: no exchange function")
 	}
-	return c.exchange(ctx, sec, exchange)
+	info, err := c.exchange(ctx, sec, exchange)
+	if err != nil && hint != nil {
+		return Info{}, fmt.Errorf("%w; %w", err, hint)
+	}
+	return info, err
 }
 
 func (c *Chain) exchange(ctx context.Context, sec Secret, exchange Exchange) (Info, error) {

@@ -255,3 +255,36 @@ func boolToInt(b bool) int32 {
 	}
 	return 0
 }
+
+func TestChainUnreadableKeyringIsMentioned(t *testing.T) {
+	cases := []struct {
+		name        string
+		env         map[string]string
+		exchangeErr error
+		wantErr     error // also matched; nil means success
+	}{
+		{name: "nothing else: sign-in error names the keyring", wantErr: ErrNoCredentials},
+		{name: "env token that fails: error names the keyring", env: map[string]string{EnvToken: testRefreshToken},
+			exchangeErr: jotta.ErrSignInRequired, wantErr: jotta.ErrSignInRequired},
+		{name: "env token that works: session goes to the file", env: map[string]string{EnvToken: testRefreshToken}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			kr := newFakeKeyring()
+			kr.setDown(errKeyringDown)
+			s, _ := newTestStore(t, kr)
+			c := &Chain{Store: s, NetrcPath: filepath.Join(t.TempDir(), "none"), Getenv: func(k string) string { return tc.env[k] }}
+			ex := &recordingExchange{err: tc.exchangeErr}
+			info, err := c.Resolve(context.Background(), ex.exchange)
+			if tc.wantErr == nil {
+				if err != nil || info.Backend != SourceFile {
+					t.Fatalf("err %v, backend %s", err, info.Backend)
+				}
+				return
+			}
+			if !errors.Is(err, tc.wantErr) || !errors.Is(err, ErrKeyringUnavailable) || !strings.Contains(err.Error(), "keyring") {
+				t.Fatalf("err = %v", err)
+			}
+		})
+	}
+}

@@ -260,6 +260,7 @@ func (s *Store) load(ctx context.Context) (record, Source, error) {
 		found   bool
 	)
 	var raw string
+	var unreadable error
 	kerr := withKeyring(ctx, func() error {
 		var err error
 		raw, err = s.kr.Get(s.svc, KeyringUser)
@@ -278,6 +279,7 @@ func (s *Store) load(ctx context.Context) (record, Source, error) {
 		return record{}, "", fmt.Errorf("read session: %w", ctx.Err())
 	default:
 		s.log.Debug("OS keyring not readable; trying the token file", "err", kerr)
+		unreadable = kerr
 	}
 
 	data, err := os.ReadFile(s.TokenFile())
@@ -296,6 +298,9 @@ func (s *Store) load(ctx context.Context) (record, Source, error) {
 		return record{}, "", fmt.Errorf("read token file: %w", err)
 	}
 	if !found {
+		if unreadable != nil {
+			return record{}, "", fmt.Errorf("%w (%w: %v): %w", errNoSession, ErrKeyringUnavailable, unreadable, jotta.ErrSignInRequired)
+		}
 		return record{}, "", fmt.Errorf("%w: %w", errNoSession, jotta.ErrSignInRequired)
 	}
 	s.remember(best)
