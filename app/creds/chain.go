@@ -52,8 +52,11 @@ func (c *Chain) getenv(k string) string {
 // JOTTACLOUD_TOKEN is exchanged once under the refresh lock, so two
 // processes starting together never both spend a single-use login token,
 // and the resulting session is stored before Resolve returns. From then on
-// the Store serves it. With nothing found the error matches
-// jotta.ErrSignInRequired (and is ErrNoCredentials).
+// the Store serves it, unless a different token later appears in the
+// place the session came from (a user replacing a revoked session's token
+// in ~/.netrc): that one is exchanged and replaces the session. With
+// nothing found the error matches jotta.ErrSignInRequired (and is
+// ErrNoCredentials).
 func (c *Chain) Resolve(ctx context.Context, exchange Exchange) (Info, error) {
 	if c.Store == nil {
 		return Info{}, errors.New("resolve credentials: no store")
@@ -177,4 +180,30 @@ func describeSource(s Source) string {
 	default:
 		return string(s)
 	}
+}
+
+// Login signs in with a token the user typed or pasted ('jotta login', the
+// settings window): a personal login token or a refresh token. It is
+// exchanged under the refresh lock and replaces any stored session.
+func (s *Store) Login(ctx context.Context, token string, exchange Exchange) (Info, error) {
+	sec, err := NewSecret(SourceLogin, "", token)
+	if err != nil {
+		return Info{}, fmt.Errorf("sign in: %w", err)
+	}
+	if exchange == nil {
+		return Info{}, errors.New("sign in: no exchange function")
+	}
+	unlock, err := s.LockToken(ctx)
+	if err != nil {
+		return Info{}, fmt.Errorf("sign in: %w", err)
+	}
+	defer unlock()
+	tok, err := exchange(ctx, sec)
+	if err != nil {
+		return Info{}, fmt.Errorf("sign in with the %s: %w", sec.Kind, err)
+	}
+	if err := s.save(ctx, tok, SourceLogin, sec.Username, ""); err != nil {
+		return Info{}, fmt.Errorf("sign in: %w", err)
+	}
+	return s.Info(ctx)
 }

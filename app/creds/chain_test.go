@@ -288,3 +288,48 @@ func TestChainUnreadableKeyringIsMentioned(t *testing.T) {
 		})
 	}
 }
+
+func TestStoreLogin(t *testing.T) {
+	cases := []struct {
+		name     string
+		token    string
+		exErr    error
+		wantKind Kind
+		wantErr  error
+	}{
+		{name: "login token replaces stored session", token: testLoginToken(t, "dora@example.org", "auth-typed"), wantKind: KindLoginToken},
+		{name: "refresh token", token: testRefreshToken, wantKind: KindRefreshToken},
+		{name: "password refused without exchange", token: "hunter2", wantErr: ErrPasswordLogin},
+		{name: "spent token", token: testRefreshToken, exErr: jotta.ErrSignInRequired, wantErr: jotta.ErrSignInRequired},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			s, _ := newTestStore(t, newFakeKeyring())
+			if err := s.SaveSession(ctx, testToken("rt-old"), SourceNetrc, "old"); err != nil {
+				t.Fatal(err)
+			}
+			ex := &recordingExchange{err: tc.exErr}
+			info, err := s.Login(ctx, tc.token, ex.exchange)
+			got, lerr := s.LoadToken(ctx)
+			if lerr != nil {
+				t.Fatal(lerr)
+			}
+			if tc.wantErr != nil {
+				if !errors.Is(err, tc.wantErr) {
+					t.Fatalf("err = %v, want %v", err, tc.wantErr)
+				}
+				if got.RefreshToken != "rt-old" {
+					t.Errorf("failed login replaced the session")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ex.last.Kind != tc.wantKind || info.Origin != SourceLogin || got.RefreshToken != "rt-from-login" {
+				t.Errorf("kind %v, info %+v, stored %q", ex.last.Kind, info, got.RefreshToken)
+			}
+		})
+	}
+}

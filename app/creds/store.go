@@ -337,7 +337,9 @@ func decodeRecord(data []byte) (record, error) {
 
 // Delete removes the session from every place the app wrote it: the
 // keyring item and the token file. It never touches ~/.netrc. It takes the
-// refresh lock, so a refresh in flight finishes first.
+// refresh lock, so a refresh in flight finishes first; do not call it while
+// holding LockToken. An unreachable keyring gives an error matching
+// ErrKeyringUnavailable after the file is gone: an old item may remain.
 func (s *Store) Delete(ctx context.Context) error {
 	unlock, err := s.LockToken(ctx)
 	if err != nil {
