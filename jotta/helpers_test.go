@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"jottacloudclient/jotta"
 	"jottacloudclient/jotta/emulator"
 )
@@ -184,3 +186,9 @@ func assertNoSecrets(t testing.TB, what, s string, toks ...jotta.Token) {
 		}
 	}
 }
+
+func newLimiter(bytesPerSecond int) *rate.Limiter {
+	return rate.NewLimiter(rate.Limit(bytesPerSecond), 64<<10)
+}
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
