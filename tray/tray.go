@@ -136,14 +136,17 @@ func (t *Tray) CurrentIcon() fyne.Resource {
 	return t.icon
 }
 
-// Run installs the menu and icon on d and follows the host's states until
-// ctx ends. It refreshes relative times ("4 min ago") every 30 seconds.
-func (t *Tray) Run(ctx context.Context, d Desktop) {
-	t.opt.Do(func() {
-		t.desk = d
-		d.SetSystemTrayMenu(t.menu)
-		d.SetSystemTrayIcon(t.CurrentIcon())
-	})
+// Install puts the menu and icon on d. Call it on the UI goroutine (in
+// main before the app runs, or through fyne.Do).
+func (t *Tray) Install(d Desktop) {
+	t.desk = d
+	d.SetSystemTrayMenu(t.menu)
+	d.SetSystemTrayIcon(t.CurrentIcon())
+}
+
+// Run follows the host's states until ctx ends. It refreshes relative times
+// ("4 min ago") every 30 seconds.
+func (t *Tray) Run(ctx context.Context) {
 	states := t.host.States(ctx)
 	tick := time.NewTicker(30 * time.Second)
 	defer tick.Stop()

@@ -89,8 +89,9 @@ func newTestTray(t *testing.T) *harness {
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { h.tr.Run(ctx, h.desk); close(done) }()
-	<-h.applied // the menu and icon are installed
+	h.tr.opt.Do(func() { h.tr.Install(h.desk) })
+	<-h.applied
+	go func() { h.tr.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
 	return h
 }

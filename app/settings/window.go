@@ -115,11 +115,9 @@ func (w *Window) Show() {
 // Hide hides the window; background work goes on.
 func (w *Window) Hide() { w.win.Hide() }
 
-// Close stops background work and closes the window.
-func (w *Window) Close() {
-	w.cancel()
-	w.win.Close()
-}
+// Stop ends background work (loading and following changes). Call it when
+// the application quits; the window itself belongs to the application.
+func (w *Window) Stop() { w.cancel() }
 
 // watch refreshes the window whenever the backend reports a change.
 func (w *Window) watch() {
@@ -253,6 +251,5 @@ func setFieldError(l *widget.Label, msg string) {
 func newHelp(text string) *widget.Label {
 	l := widget.NewLabel(text)
 	l.Wrapping = fyne.TextWrapWord
-	l.Importance = widget.LowImportance
 	return l
 }

@@ -21,7 +21,7 @@ func newTestWindow(t *testing.T, f *fakeBackend) (*Window, fyne.Canvas) {
 		Now:        func() time.Time { return testNow },
 		OpenFolder: func(string) error { return nil },
 	})
-	t.Cleanup(w.Close)
+	t.Cleanup(w.Stop)
 	w.waitIdle()
 	w.win.Resize(fyne.NewSize(900, 900))
 	return w, w.win.Canvas()

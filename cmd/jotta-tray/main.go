@@ -1,17 +1,133 @@
 //go:build cgo
 
 // Command jotta-tray is the desktop app: a system-tray icon and a settings
-// window over the same backup engine as the jotta CLI.
+// window over the same backup engine as the jotta CLI. One instance runs per
+// user; starting it again shows the running instance's settings window.
 package main
 
 import (
-	"fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/widget"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/driver/desktop"
+
+	"jottacloudclient/app/instance"
+	"jottacloudclient/app/settings"
+	"jottacloudclient/assets"
+	"jottacloudclient/tray"
 )
 
-func main() {
-	a := app.NewWithID("com.jottacloudclient.tray")
-	w := a.NewWindow("JottaCloud Backup")
-	w.SetContent(widget.NewLabel("JottaCloud Backup"))
-	w.ShowAndRun()
+// appID matches ID in FyneApp.toml.
+const appID = "com.jottacloudclient.tray"
+
+func main() { os.Exit(run(os.Args[1:])) }
+
+func run(args []string) int {
+	fs := flag.NewFlagSet("jotta-tray", flag.ContinueOnError)
+	minimized := fs.Bool("minimized", false, "start hidden in the system tray (used when starting at login)")
+	demo := fs.Bool("demo", false, "start signed in to the built-in demo service")
+	logLevel := fs.String("loglevel", "info", "log detail: debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	log, err := newLogger(*logLevel)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "jotta-tray:", err)
+		return 2
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	dir, err := instance.DefaultDir()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "jotta-tray:", err)
+		return 1
+	}
+	inst, err := instance.Acquire(dir, instance.RoleTray)
+	var busy *instance.BusyError
+	switch {
+	case errors.As(err, &busy) && busy.Role == instance.RoleTray:
+		if err := instance.AskShow(ctx, dir); err != nil {
+			fmt.Fprintln(os.Stderr, "jotta-tray: the app is already running but did not answer:", err)
+			return 1
+		}
+		log.Info("jotta-tray: already running; asked it to show its window")
+		return 0
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "jotta-tray:", err)
+		return 1
+	}
+	defer func() {
+		if err := inst.Release(); err != nil {
+			log.Warn("jotta-tray: release instance lock", "err", err)
+		}
+	}()
+
+	be, err := newBackend(ctx, log, backendOptions{Demo: *demo})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "jotta-tray:", err)
+		return 1
+	}
+	defer func() {
+		if err := be.Close(); err != nil {
+			log.Warn("jotta-tray: stop backend", "err", err)
+		}
+	}()
+
+	a := fyneapp.NewWithID(appID)
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.AppIcon))
+	win := settings.New(a, be, settings.Config{Log: log})
+
+	hasTray := false
+	if desk, ok := a.(desktop.App); ok && trayAvailable(log) {
+		tr := tray.New(be, tray.Options{
+			ShowSettings: win.Show,
+			Quit:         a.Quit,
+			Notifier:     a,
+			Notify:       be.WantNotifications,
+			Log:          log,
+		})
+		tr.Install(desk)
+		go tr.Run(ctx)
+		hasTray = true
+	}
+	// Closing the window leaves the app running in the tray; without a
+	// tray there would be no way back, so then closing quits.
+	win.Window().SetCloseIntercept(func() {
+		if hasTray {
+			win.Hide()
+		} else {
+			a.Quit()
+		}
+	})
+	go func() {
+		if err := inst.Serve(ctx, func() { fyne.Do(win.Show) }); err != nil {
+			log.Warn("jotta-tray: show requests stopped", "err", err)
+		}
+	}()
+	if !*minimized || !hasTray {
+		win.Show()
+	}
+	log.Info("jotta-tray: started", "tray", hasTray, "minimized", *minimized && hasTray)
+	a.Run()
+	cancel()
+	win.Stop()
+	log.Info("jotta-tray: stopped")
+	return 0
+}
+
+func newLogger(level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(strings.ToUpper(level))); err != nil {
+		return nil, fmt.Errorf("unknown --loglevel %q: use debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l})), nil
 }

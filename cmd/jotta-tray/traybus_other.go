@@ -1,0 +1,9 @@
+//go:build cgo && !linux
+
+package main
+
+import "log/slog"
+
+// trayAvailable reports whether a tray can be shown; outside Linux the
+// system tray needs no session bus.
+func trayAvailable(*slog.Logger) bool { return true }
