@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 )
@@ -135,18 +134,15 @@ func TestShowRequestReachesOtherProcess(t *testing.T) {
 }
 
 func TestStaleLockOfKilledProcessIsTakenOver(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("uses a unix socket file")
-	}
 	dir := t.TempDir()
 	c := startHelper(t, dir, RoleTray)
 	if err := c.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
 	_ = c.cmd.Wait()
-	// A killed process cannot clean up: its socket and owner files stay.
-	if _, err := os.Stat(filepath.Join(dir, sockName)); err != nil {
-		t.Fatalf("expected a stale socket file: %v", err)
+	// A killed process cannot clean up: its endpoint and owner files stay.
+	if _, err := os.Stat(filepath.Join(dir, endpointName)); err != nil {
+		t.Fatalf("expected a stale endpoint file: %v", err)
 	}
 	if err := AskShow(context.Background(), dir); !errors.Is(err, ErrNotRunning) {
 		t.Fatalf("AskShow to a dead instance: %v, want ErrNotRunning", err)

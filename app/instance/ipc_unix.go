@@ -11,7 +11,10 @@ import (
 	"path/filepath"
 )
 
-const sockName = "instance.sock"
+const (
+	sockName     = "instance.sock"
+	endpointName = sockName // the file a crashed owner leaves behind
+)
 
 // listen opens the unix socket next to the lock. The caller holds the
 // lock, so an existing socket file is a crashed owner's leftover. The

@@ -13,7 +13,10 @@ import (
 	"strings"
 )
 
-const addrName = "instance.addr"
+const (
+	addrName     = "instance.addr"
+	endpointName = addrName // the file a crashed owner leaves behind
+)
 
 // listen opens 127.0.0.1 on a random port and writes "addr token" into a
 // file next to the lock; a request must present the token.
