@@ -101,7 +101,10 @@ func TestRefreshRotation(t *testing.T) {
 	var seen []jotta.Token
 	deadline := time.Now().Add(10 * time.Second)
 	calls := 0
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
 	for time.Now().Before(deadline) {
+		<-tick.C
 		if _, err := c.List(ctx, "/Jotta/Archive", jotta.ListOptions{}); err != nil {
 			t.Fatalf("call %d: %v", calls, err)
 		}
