@@ -298,7 +298,9 @@ func TestTrayE2E(t *testing.T) {
 	// return to backed up.
 	c.click(tray.LabelBackupNow)
 	a.waitLine("tray: back up now", 10*time.Second)
-	got := c.waitStatus("uploading", func(s string) bool { return strings.HasPrefix(s, "Uploading ") || strings.HasPrefix(s, "Looking for changes") })
+	got := c.waitStatus("uploading", func(s string) bool {
+		return strings.HasPrefix(s, "Uploading ") || strings.HasPrefix(s, "Looking for changes")
+	})
 	t.Logf("while backing up: %q", got)
 	if string(c.icon()) == string(idleIcon) {
 		t.Error("the icon did not change while backing up")
@@ -392,4 +394,3 @@ func colours(t *testing.T, path string) int {
 	}
 	return n
 }
-
