@@ -88,14 +88,19 @@ func (c *Client) existsCheck(dst string) func(context.Context) (bool, error) {
 	}
 }
 
-// prepareDest checks dst, creates its parent folder and returns its
-// absolute JFS path.
-func (c *Client) prepareDest(ctx context.Context, dst string) (string, error) {
+// prepareDest checks dst, creates its parent folder unless it is src's
+// parent (a rename in place), and returns dst's absolute JFS path.
+func (c *Client) prepareDest(ctx context.Context, src, dst string) (string, error) {
+	srcSegs, err := checkPath(src)
+	if err != nil {
+		return "", err
+	}
 	segs, err := checkPath(dst)
 	if err != nil {
 		return "", err
 	}
-	if parent, isFolder := parentPath(segs); isFolder {
+	srcParent, _ := parentPath(srcSegs)
+	if parent, isFolder := parentPath(segs); isFolder && parent != srcParent {
 		if err := c.Mkdir(ctx, parent); err != nil {
 			return "", err
 		}
@@ -106,7 +111,7 @@ func (c *Client) prepareDest(ctx context.Context, dst string) (string, error) {
 // MoveFile moves or renames the file src to dst (both user-relative),
 // creating dst's parent folder.
 func (c *Client) MoveFile(ctx context.Context, src, dst string) error {
-	abs, err := c.prepareDest(ctx, dst)
+	abs, err := c.prepareDest(ctx, src, dst)
 	if err != nil {
 		return opErr("move", src, err)
 	}
@@ -115,7 +120,7 @@ func (c *Client) MoveFile(ctx context.Context, src, dst string) error {
 
 // MoveDir moves or renames the folder src to dst.
 func (c *Client) MoveDir(ctx context.Context, src, dst string) error {
-	abs, err := c.prepareDest(ctx, dst)
+	abs, err := c.prepareDest(ctx, src, dst)
 	if err != nil {
 		return opErr("move folder", src, err)
 	}
@@ -124,7 +129,7 @@ func (c *Client) MoveDir(ctx context.Context, src, dst string) error {
 
 // CopyFile copies the file src to dst on the server side.
 func (c *Client) CopyFile(ctx context.Context, src, dst string) error {
-	abs, err := c.prepareDest(ctx, dst)
+	abs, err := c.prepareDest(ctx, src, dst)
 	if err != nil {
 		return opErr("copy", src, err)
 	}

@@ -1,0 +1,385 @@
+package jotta_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"jottacloudclient/jotta"
+	"jottacloudclient/jotta/api"
+	"jottacloudclient/jotta/emulator"
+)
+
+// TestUploadResumesAfterDrop: a 10 MiB upload whose connection drops at
+// 40 % is finished by the next round, which sends only the rest.
+func TestUploadResumesAfterDrop(t *testing.T) {
+	e := newEnv(t, emulator.Options{})
+	const size = 10 << 20
+	const cut = size * 4 / 10
+	data := randomBytes(size, 10)
+	e.em.Faults().Add(emulator.Fault{Endpoint: emulator.EndpointUpload, DropAfterBytes: cut, Times: 1})
+	var progressed int64
+	res, err := e.client.Upload(context.Background(), "/Jotta/Archive/big.bin", bytes.NewReader(data), size, md5hex(data), t0, t0,
+		jotta.UploadOptions{Progress: func(n int64) { progressed += n }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := e.em.Stats()
+	if st.UploadBytes != size {
+		t.Errorf("the server received %d bytes for a %d-byte file; the second round must send only the rest", st.UploadBytes, size)
+	}
+	if res.Attempts != 2 || res.Deduplicated || res.MD5 != md5hex(data) || res.Size != size {
+		t.Errorf("result %+v", res)
+	}
+	if res.BytesSent < size || progressed != res.BytesSent {
+		t.Errorf("bytes sent %d, progress %d", res.BytesSent, progressed)
+	}
+	if st.Requests[emulator.EndpointAllocate] != 2 {
+		t.Errorf("%d allocations, want 2", st.Requests[emulator.EndpointAllocate])
+	}
+	downloadEquals(t, e.client, "/Jotta/Archive/big.bin", data)
+}
+
+func downloadEquals(t *testing.T, c *jotta.Client, p string, want []byte) {
+	t.Helper()
+	rc, err := c.Download(context.Background(), p, 0, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	got, err := io.ReadAll(rc)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("download of %s: %d bytes, err %v; want %d identical bytes", p, len(got), err, len(want))
+	}
+}
+
+// TestTransientFailuresInvisible: two 503s then success, on every kind
+// of call, look like plain success to the caller.
+func TestTransientFailuresInvisible(t *testing.T) {
+	e := newEnv(t, emulator.Options{})
+	ctx := context.Background()
+	data := []byte("retry me")
+	e.upload(t, "/Jotta/Archive/r/seed.txt", data)
+	cases := []struct {
+		name     string
+		endpoint emulator.Endpoint
+		status   int
+		call     func() error
+	}{
+		{"listing 503", emulator.EndpointJFSGet, 503, func() error {
+			_, err := e.client.List(ctx, "/Jotta/Archive/r", jotta.ListOptions{})
+			return err
+		}},
+		{"liststream 502", emulator.EndpointListStream, 502, func() error {
+			_, err := e.client.ListStream(ctx, "/Jotta/Archive/r", func(*api.ListEntry) error { return nil })
+			return err
+		}},
+		{"download 504", emulator.EndpointDownload, 504, func() error {
+			rc, err := e.client.Download(ctx, "/Jotta/Archive/r/seed.txt", 0, -1)
+			if err == nil {
+				rc.Close()
+			}
+			return err
+		}},
+		{"allocate 503", emulator.EndpointAllocate, 503, func() error {
+			_, err := e.client.Upload(ctx, "/Jotta/Archive/r/new.txt", bytes.NewReader([]byte("new")), 3, "", t0, t0, jotta.UploadOptions{})
+			return err
+		}},
+		{"upload bytes 503", emulator.EndpointUpload, 503, func() error {
+			_, err := e.client.Upload(ctx, "/Jotta/Archive/r/new2.txt", bytes.NewReader([]byte("new2")), 4, "", t0, t0, jotta.UploadOptions{})
+			return err
+		}},
+		{"mkdir 500", emulator.EndpointJFSPost, 500, func() error { return e.client.Mkdir(ctx, "/Jotta/Archive/r/d") }},
+		{"customer 509", emulator.EndpointCustomer, 509, func() error { _, err := e.client.Quota(ctx); return err }},
+		{"purge 503", emulator.EndpointPurgeTrash, 503, func() error { _, err := e.client.PurgeTrash(ctx); return err }},
+		{"429", emulator.EndpointJFSGet, 429, func() error {
+			_, err := e.client.Stat(ctx, "/Jotta/Archive/r/seed.txt", jotta.ListOptions{})
+			return err
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e.em.Faults().Clear()
+			before := e.em.Stats().Requests[c.endpoint]
+			e.em.Faults().Add(emulator.Fault{Endpoint: c.endpoint, Status: c.status, Times: 2})
+			if err := c.call(); err != nil {
+				t.Fatalf("caller saw %v", err)
+			}
+			if n := e.em.Stats().Requests[c.endpoint] - before; n < 3 {
+				t.Errorf("%d requests reached %s; the faults did not fire", n, c.endpoint)
+			}
+		})
+	}
+}
+
+func TestRetryAfterHonoured(t *testing.T) {
+	e := newEnv(t, emulator.Options{})
+	ctx := context.Background()
+	if _, err := e.client.Username(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.em.Faults().Add(emulator.Fault{Endpoint: emulator.EndpointJFSGet, Status: 503, RetryAfter: "1", Times: 1})
+	start := time.Now()
+	if _, err := e.client.List(ctx, "/Jotta/Archive", jotta.ListOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// The backoff alone would be a few milliseconds (fastRetry).
+	if waited := time.Since(start); waited < 900*time.Millisecond {
+		t.Errorf("retried after %v, before the server's Retry-After of 1s", waited)
+	}
+}
+
+func TestPersistentFailureReported(t *testing.T) {
+	e := newEnv(t, emulator.Options{})
+	ctx := context.Background()
+	if _, err := e.client.Username(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.em.Faults().Add(emulator.Fault{Endpoint: emulator.EndpointJFSGet, Status: 503})
+	_, err := e.client.List(ctx, "/Jotta/Archive", jotta.ListOptions{})
+	var je *jotta.Error
+	if !errors.As(err, &je) || je.StatusCode != 503 || !je.Temporary() {
+		t.Fatalf("err = %v", err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := e.client.List(cctx, "/Jotta/Archive", jotta.ListOptions{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled context: %v", err)
+	}
+}
+
+// TestMutationFailedButApplied: the server answers 500 although the
+// change happened; the client re-reads, sees it done, and does not repeat
+// it.
+func TestMutationFailedButApplied(t *testing.T) {
+	e := newEnv(t, emulator.Options{})
+	ctx := context.Background()
+	e.upload(t, "/Jotta/Archive/mv/src.txt", []byte("move me"))
+	e.upload(t, "/Jotta/Archive/mv/dir/in.txt", []byte("in"))
+	e.upload(t, "/Jotta/Archive/mv/copy-src.txt", []byte("copy me"))
+	cases := []struct {
+		name   string
+		call   func() error
+		exists string
+		gone   string
+	}{
+		{"rename file", func() error { return e.client.MoveFile(ctx, "/Jotta/Archive/mv/src.txt", "/Jotta/Archive/mv/dst.txt") },
+			"/Jotta/Archive/mv/dst.txt", "/Jotta/Archive/mv/src.txt"},
+		{"rename folder", func() error { return e.client.MoveDir(ctx, "/Jotta/Archive/mv/dir", "/Jotta/Archive/mv/dir2") },
+			"/Jotta/Archive/mv/dir2/in.txt", "/Jotta/Archive/mv/dir"},
+		{"copy", func() error { return e.client.CopyFile(ctx, "/Jotta/Archive/mv/copy-src.txt", "/Jotta/Archive/mv/copy-dst.txt") },
+			"/Jotta/Archive/mv/copy-dst.txt", ""},
+		{"delete", func() error { return e.client.DeleteFile(ctx, "/Jotta/Archive/mv/dst.txt") },
+			"", "/Jotta/Archive/mv/dst.txt"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e.em.Faults().Clear()
+			before := strings.Count(e.logs.String(), "the change happened")
+			posts := e.em.Stats().Requests[emulator.EndpointJFSPost]
+			e.em.Faults().Add(emulator.Fault{Endpoint: emulator.EndpointJFSPost, Status: 500, Applied: true, Times: 1})
+			if err := c.call(); err != nil {
+				t.Fatalf("caller saw %v", err)
+			}
+			if n := e.em.Stats().Requests[emulator.EndpointJFSPost] - posts; n != 1 {
+				t.Errorf("%d mutating requests; a verified change must not be repeated", n)
+			}
+			if strings.Count(e.logs.String(), "the change happened") != before+1 {
+				t.Error("the outcome was not verified")
+			}
+			if c.exists != "" {
+				if _, err := e.client.Stat(ctx, c.exists, jotta.ListOptions{}); err != nil {
+					t.Errorf("%s: %v", c.exists, err)
+				}
+			}
+			if c.gone != "" {
+				if _, err := e.client.Stat(ctx, c.gone, jotta.ListOptions{}); !errors.Is(err, jotta.ErrNotExist) {
+					t.Errorf("%s still there: %v", c.gone, err)
+				}
+			}
+		})
+	}
+	t.Run("500 that did not happen is retried", func(t *testing.T) {
+		e.em.Faults().Clear()
+		e.em.Faults().Add(emulator.Fault{Endpoint: emulator.EndpointJFSPost, Status: 500, Times: 1})
+		if err := e.client.MoveFile(ctx, "/Jotta/Archive/mv/copy-dst.txt", "/Jotta/Archive/mv/copy-moved.txt"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.client.Stat(ctx, "/Jotta/Archive/mv/copy-moved.txt", jotta.ListOptions{}); err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+func TestListStreamAgainstEmulator(t *testing.T) {
+	e := newEnv(t, emulator.Options{})
+	ctx := context.Background()
+	files := map[string][]byte{
+		"/Jotta/Archive/tree/a.txt":          []byte("a"),
+		"/Jotta/Archive/tree/sub/b.txt":      []byte("bb"),
+		"/Jotta/Archive/tree/sub/deep/c+d &": []byte("ccc"),
+		"/Jotta/Archive/tree/trashed.txt":    []byte("t"),
+	}
+	for p, b := range files {
+		e.upload(t, p, b)
+	}
+	if err := e.client.Mkdir(ctx, "/Jotta/Archive/tree/empty"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.client.TrashFile(ctx, "/Jotta/Archive/tree/trashed.txt"); err != nil {
+		t.Fatal(err)
+	}
+	gotFiles := map[string]api.ListEntry{}
+	var gotFolders []string
+	st, err := e.client.ListStream(ctx, "/Jotta/Archive/tree", func(le *api.ListEntry) error {
+		if le.Folder {
+			gotFolders = append(gotFolders, le.Path)
+		} else {
+			gotFiles[le.Path+"/"+le.Name] = *le
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Files != 3 || len(gotFiles) != 3 {
+		t.Errorf("stats %+v, files %v", st, gotFiles)
+	}
+	for p, b := range files {
+		rel := strings.TrimPrefix(p, "/Jotta")
+		le, ok := gotFiles[rel]
+		if strings.Contains(p, "trashed") {
+			if ok {
+				t.Errorf("trashed file %s listed", rel)
+			}
+			continue
+		}
+		if !ok || le.MD5 != md5hex(b) || le.Size != int64(len(b)) || !le.Modified.Equal(t0) {
+			t.Errorf("%s: %+v (found %v)", rel, le, ok)
+		}
+	}
+	for _, want := range []string{"/Archive/tree", "/Archive/tree/sub", "/Archive/tree/sub/deep", "/Archive/tree/empty"} {
+		found := false
+		for _, f := range gotFolders {
+			found = found || f == want
+		}
+		if !found {
+			t.Errorf("folder %s not listed: %v", want, gotFolders)
+		}
+	}
+}
+
+// TestListStreamBadStats serves a document whose counts disagree.
+func TestListStreamBadStats(t *testing.T) {
+	cases := []struct {
+		name string
+		body string
+		want error
+	}{
+		{"mismatch", `<liststream><folder><path>/Archive/a</path></folder><stats><folders>2</folders><files>0</files></stats></liststream>`, api.ErrListStreamMismatch},
+		{"cut", `<liststream><folder><path>/Archive/a</path></folder>`, api.ErrListStreamTruncated},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				switch {
+				case r.URL.Path == "/account/v1/customer":
+					w.Write([]byte(`{"username":"u1"}`))
+				case r.URL.Query().Get("mode") == "liststream":
+					w.Write([]byte(c.body))
+				default:
+					http.NotFound(w, r)
+				}
+			}))
+			defer srv.Close()
+			st := &memStore{tok: &jotta.Token{AccessToken: "a", RefreshToken: "r", Expiry: time.Now().Add(time.Hour)}}
+			cl := newClient(t, srv.URL, st, nil)
+			_, err := cl.ListStream(context.Background(), "/Jotta/Archive", func(*api.ListEntry) error { return nil })
+			if !errors.Is(err, c.want) {
+				t.Errorf("err = %v", err)
+			}
+		})
+	}
+}
+
+// TestGarbledErrorBody: an HTML error page gives a readable error.
+func TestGarbledErrorBody(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/account/v1/customer" {
+			w.Write([]byte(`{"username":"u1"}`))
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusForbidden)
+		w.Write([]byte("<html><body><h1>Forbidden\x00\x01</h1>"))
+	}))
+	defer srv.Close()
+	st := &memStore{tok: &jotta.Token{AccessToken: "a", RefreshToken: "r", Expiry: time.Now().Add(time.Hour)}}
+	cl := newClient(t, srv.URL, st, nil)
+	_, err := cl.List(context.Background(), "/Jotta/Archive", jotta.ListOptions{})
+	var je *jotta.Error
+	if !errors.As(err, &je) || je.StatusCode != 403 || !strings.Contains(je.Message, "text/html") {
+		t.Fatalf("err = %v", err)
+	}
+	if strings.ContainsAny(err.Error(), "\x00\x01") {
+		t.Error("control characters leaked into the error")
+	}
+}
+
+// TestRestartKeepsData: a second emulator on the same data directory
+// still lists and serves uploaded files, and resumes a broken upload.
+func TestRestartKeepsData(t *testing.T) {
+	dir := t.TempDir()
+	em, err := emulator.Start("", emulator.Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := strings.TrimPrefix(em.URL, "http://")
+	st := signIn(t, em)
+	c := newClient(t, em.URL, st, nil)
+	ctx := context.Background()
+	kept := randomBytes(300_000, 20)
+	if _, err := c.Upload(ctx, "/Jotta/Archive/keep/kept.bin", bytes.NewReader(kept), int64(len(kept)), md5hex(kept), t0, t0, jotta.UploadOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	const size = 2 << 20
+	const cut = 700_000
+	broken := randomBytes(size, 21)
+	em.Faults().Add(emulator.Fault{Endpoint: emulator.EndpointUpload, DropAfterBytes: cut, Times: 1})
+	if _, err := c.Upload(ctx, "/Jotta/Archive/keep/broken.bin", bytes.NewReader(broken), size, md5hex(broken), t0, t0, jotta.UploadOptions{MaxAttempts: 1}); err == nil {
+		t.Fatal("the broken upload succeeded")
+	}
+	if err := em.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	em2, err := emulator.Start(addr, emulator.Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer em2.Close()
+	c2 := newClient(t, em2.URL, st, nil)
+	d, err := c2.List(ctx, "/Jotta/Archive/keep", jotta.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Files) != 1 || d.Files[0].Name != "kept.bin" || d.Files[0].CurrentRevision.MD5 != md5hex(kept) {
+		t.Fatalf("after restart: %+v", d.Files)
+	}
+	downloadEquals(t, c2, "/Jotta/Archive/keep/kept.bin", kept)
+	res, err := c2.Upload(ctx, "/Jotta/Archive/keep/broken.bin", bytes.NewReader(broken), size, md5hex(broken), t0, t0, jotta.UploadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ResumedFrom != cut || res.BytesSent != size-cut || em2.Stats().UploadBytes != size-cut {
+		t.Errorf("resume after restart: from %d, sent %d, server got %d; want from %d and %d bytes",
+			res.ResumedFrom, res.BytesSent, em2.Stats().UploadBytes, cut, size-cut)
+	}
+	downloadEquals(t, c2, "/Jotta/Archive/keep/broken.bin", broken)
+}
