@@ -173,7 +173,9 @@ func TestMutationFailedButApplied(t *testing.T) {
 			"/Jotta/Archive/mv/dst.txt", "/Jotta/Archive/mv/src.txt"},
 		{"rename folder", func() error { return e.client.MoveDir(ctx, "/Jotta/Archive/mv/dir", "/Jotta/Archive/mv/dir2") },
 			"/Jotta/Archive/mv/dir2/in.txt", "/Jotta/Archive/mv/dir"},
-		{"copy", func() error { return e.client.CopyFile(ctx, "/Jotta/Archive/mv/copy-src.txt", "/Jotta/Archive/mv/copy-dst.txt") },
+		{"copy", func() error {
+			return e.client.CopyFile(ctx, "/Jotta/Archive/mv/copy-src.txt", "/Jotta/Archive/mv/copy-dst.txt")
+		},
 			"/Jotta/Archive/mv/copy-dst.txt", ""},
 		{"delete", func() error { return e.client.DeleteFile(ctx, "/Jotta/Archive/mv/dst.txt") },
 			"", "/Jotta/Archive/mv/dst.txt"},

@@ -257,7 +257,9 @@ func TestMutations(t *testing.T) {
 			[]string{"/Jotta/Archive/m/x/y/z"}, nil},
 		{"move file into a new folder", func() error { return e.client.MoveFile(ctx, "/Jotta/Archive/m/a.txt", "/Jotta/Archive/m/new/a+b.txt") },
 			[]string{"/Jotta/Archive/m/new/a+b.txt"}, []string{"/Jotta/Archive/m/a.txt"}},
-		{"copy file", func() error { return e.client.CopyFile(ctx, "/Jotta/Archive/m/new/a+b.txt", "/Jotta/Archive/m/copy.txt") },
+		{"copy file", func() error {
+			return e.client.CopyFile(ctx, "/Jotta/Archive/m/new/a+b.txt", "/Jotta/Archive/m/copy.txt")
+		},
 			[]string{"/Jotta/Archive/m/new/a+b.txt", "/Jotta/Archive/m/copy.txt"}, nil},
 		{"move folder", func() error { return e.client.MoveDir(ctx, "/Jotta/Archive/m/dir", "/Jotta/Archive/m/renamed dir") },
 			[]string{"/Jotta/Archive/m/renamed dir/b.txt"}, []string{"/Jotta/Archive/m/dir"}},
