@@ -24,6 +24,7 @@ func blobKey(md5 string, size int64) string {
 // uploads ("parts").
 type contentStore interface {
 	hasBlob(key string) bool
+	putBlob(key string, data []byte) error
 	openBlob(key string) (io.ReaderAt, int64, io.Closer, error)
 	partSize(id string) int64
 	// appendPart copies r to the end of part id and returns how many bytes
@@ -53,6 +54,15 @@ func (m *memStore) hasBlob(key string) bool {
 	defer m.mu.RUnlock()
 	_, ok := m.blobs[key]
 	return ok || key == blobKey(emptyMD5, 0)
+}
+
+func (m *memStore) putBlob(key string, data []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.blobs[key]; !ok {
+		m.blobs[key] = bytes.Clone(data)
+	}
+	return nil
 }
 
 func (m *memStore) openBlob(key string) (io.ReaderAt, int64, io.Closer, error) {
@@ -131,6 +141,29 @@ func (d *diskStore) hasBlob(key string) bool {
 	}
 	_, err := os.Stat(filepath.Join(d.blobDir, key))
 	return err == nil
+}
+
+func (d *diskStore) putBlob(key string, data []byte) error {
+	if d.hasBlob(key) && key != blobKey(emptyMD5, 0) {
+		return nil
+	}
+	tmp, err := os.CreateTemp(d.partDir, "seed-*")
+	if err != nil {
+		return fmt.Errorf("store blob: %w", err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return fmt.Errorf("store blob: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("store blob: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(d.blobDir, key)); err != nil {
+		return fmt.Errorf("store blob: %w", err)
+	}
+	return nil
 }
 
 func (d *diskStore) openBlob(key string) (io.ReaderAt, int64, io.Closer, error) {
