@@ -38,15 +38,64 @@ type contentStore interface {
 
 var errNoContent = errors.New("content not stored")
 
-// memStore keeps everything in memory.
+// memStore keeps everything in memory, as lists of fixed-size chunks so
+// that growing a large upload never copies what was already received.
 type memStore struct {
 	mu    sync.RWMutex
-	blobs map[string][]byte
-	parts map[string][]byte
+	blobs map[string]*chunks
+	parts map[string]*chunks
+}
+
+// chunkSize is the unit memStore allocates in.
+const chunkSize = 1 << 20
+
+// chunks is an append-only byte sequence.
+type chunks struct {
+	bufs [][]byte
+	size int64
+}
+
+// ReadAt implements io.ReaderAt.
+func (c *chunks) ReadAt(p []byte, off int64) (int, error) {
+	if off >= c.size {
+		return 0, io.EOF
+	}
+	n := 0
+	for n < len(p) && off < c.size {
+		b := c.bufs[off/chunkSize][off%chunkSize:]
+		k := copy(p[n:], b)
+		n += k
+		off += int64(k)
+	}
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// readFrom appends r to c.
+func (c *chunks) readFrom(r io.Reader) (int64, error) {
+	var total int64
+	for {
+		if len(c.bufs) == 0 || len(c.bufs[len(c.bufs)-1]) == chunkSize {
+			c.bufs = append(c.bufs, make([]byte, 0, chunkSize))
+		}
+		last := c.bufs[len(c.bufs)-1]
+		n, err := r.Read(last[len(last):chunkSize])
+		c.bufs[len(c.bufs)-1] = last[:len(last)+n]
+		c.size += int64(n)
+		total += int64(n)
+		if err == io.EOF {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+	}
 }
 
 func newMemStore() *memStore {
-	return &memStore{blobs: map[string][]byte{}, parts: map[string][]byte{}}
+	return &memStore{blobs: map[string]*chunks{}, parts: map[string]*chunks{}}
 }
 
 func (m *memStore) hasBlob(key string) bool {
@@ -60,14 +109,16 @@ func (m *memStore) putBlob(key string, data []byte) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.blobs[key]; !ok {
-		m.blobs[key] = bytes.Clone(data)
+		c := &chunks{}
+		_, _ = c.readFrom(bytes.NewReader(data)) // a bytes.Reader fails only with io.EOF
+		m.blobs[key] = c
 	}
 	return nil
 }
 
 func (m *memStore) openBlob(key string) (io.ReaderAt, int64, io.Closer, error) {
 	m.mu.RLock()
-	b, ok := m.blobs[key]
+	c, ok := m.blobs[key]
 	m.mu.RUnlock()
 	if !ok {
 		if key == blobKey(emptyMD5, 0) {
@@ -75,23 +126,34 @@ func (m *memStore) openBlob(key string) (io.ReaderAt, int64, io.Closer, error) {
 		}
 		return nil, 0, nil, fmt.Errorf("open blob %s: %w", key, errNoContent)
 	}
-	return bytes.NewReader(b), int64(len(b)), io.NopCloser(nil), nil
+	return c, c.size, io.NopCloser(nil), nil
 }
 
 func (m *memStore) partSize(id string) int64 {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	return int64(len(m.parts[id]))
+	if c := m.parts[id]; c != nil {
+		return c.size
+	}
+	return 0
 }
 
+// appendPart may run without the lock on c: one upload session writes a
+// part at a time, and readers ask partSize only between writes.
 func (m *memStore) appendPart(id string, r io.Reader) (int64, error) {
-	m.mu.RLock()
-	buf := m.parts[id]
-	m.mu.RUnlock()
-	w := bytes.NewBuffer(buf)
-	n, err := w.ReadFrom(r)
 	m.mu.Lock()
-	m.parts[id] = w.Bytes()
+	c := m.parts[id]
+	if c == nil {
+		c = &chunks{}
+		m.parts[id] = c
+	}
+	m.mu.Unlock()
+	grown := &chunks{bufs: c.bufs, size: c.size}
+	n, err := grown.readFrom(r)
+	m.mu.Lock()
+	if m.parts[id] == c {
+		m.parts[id] = grown
+	}
 	m.mu.Unlock()
 	return n, err
 }
@@ -99,14 +161,22 @@ func (m *memStore) appendPart(id string, r io.Reader) (int64, error) {
 func (m *memStore) openPart(id string) (io.Reader, io.Closer, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	return bytes.NewReader(m.parts[id]), io.NopCloser(nil), nil
+	c := m.parts[id]
+	if c == nil {
+		return bytes.NewReader(nil), io.NopCloser(nil), nil
+	}
+	return io.NewSectionReader(c, 0, c.size), io.NopCloser(nil), nil
 }
 
 func (m *memStore) commitPart(id, key string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.blobs[key]; !ok {
-		m.blobs[key] = m.parts[id]
+		c := m.parts[id]
+		if c == nil {
+			c = &chunks{}
+		}
+		m.blobs[key] = c
 	}
 	delete(m.parts, id)
 	return nil
