@@ -68,6 +68,7 @@ func (p *activityPage) show(a Activity) {
 	}
 	p.showProblems(a.Problems)
 	p.log.SetText(strings.Join(a.Log, "\n"))
+	p.content.Refresh()
 	p.logScroll.ScrollToBottom()
 }
 

@@ -39,12 +39,15 @@ func (p *foldersPage) show(pairs []Pair) {
 	if len(pairs) == 0 {
 		p.list.Add(container.NewPadded(newHelp("No folders yet. Press “Add folder…” to choose a folder on this computer to back up.")))
 		p.backup.Disable()
-		return
+	} else {
+		p.backup.Enable()
 	}
-	p.backup.Enable()
 	for _, pair := range pairs {
 		p.list.Add(p.row(pair, now))
 	}
+	// Adding to a container does not redraw it; refresh the page so the
+	// scroller measures the new list.
+	p.content.Refresh()
 }
 
 func (p *foldersPage) row(pair Pair, now time.Time) fyne.CanvasObject {

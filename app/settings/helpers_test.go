@@ -88,3 +88,18 @@ func wantNoText(t *testing.T, c fyne.Canvas, sub string) {
 		t.Fatalf("window shows %q but should not; it shows:\n%s", sub, texts(c))
 	}
 }
+
+// wantShown is wantText plus a check that the label was laid out with a
+// size, so it can actually be seen.
+func wantShown(t *testing.T, c fyne.Canvas, sub string) {
+	t.Helper()
+	wantText(t, c, sub)
+	for _, o := range visible(c) {
+		if l, ok := o.(*widget.Label); ok && strings.Contains(l.Text, sub) {
+			if l.Size().Height <= 0 || l.Size().Width <= 0 {
+				t.Fatalf("label %q has size %v: it is not laid out", l.Text, l.Size())
+			}
+			return
+		}
+	}
+}
