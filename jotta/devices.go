@@ -27,7 +27,10 @@ func (c *Client) Devices(ctx context.Context) ([]api.Device, error) {
 // Device reads one device with its mount points (trashed mount points
 // carry Deleted).
 func (c *Client) Device(ctx context.Context, name string) (*api.Device, error) {
-	p := "/" + name
+	p, err := namePath(name)
+	if err != nil {
+		return nil, err
+	}
 	u, err := c.jfsURL(ctx, p, false, nil)
 	if err != nil {
 		return nil, opErr("read device", p, err)
@@ -45,7 +48,10 @@ func (c *Client) CreateDevice(ctx context.Context, name, typ string) error {
 	if typ == "" {
 		typ = DeviceWorkstation
 	}
-	p := "/" + name
+	p, err := namePath(name)
+	if err != nil {
+		return err
+	}
 	u, err := c.jfsURL(ctx, p, false, url.Values{"type": {typ}})
 	if err != nil {
 		return opErr("create device", p, err)
@@ -58,7 +64,10 @@ func (c *Client) CreateDevice(ctx context.Context, name, typ string) error {
 // CreateMountPoint creates a mount point (a backup set) on a device.
 // Creating an existing one succeeds.
 func (c *Client) CreateMountPoint(ctx context.Context, device, name string) error {
-	p := "/" + device + "/" + name
+	p, err := namePath(device, name)
+	if err != nil {
+		return err
+	}
 	u, err := c.jfsURL(ctx, p, false, nil)
 	if err != nil {
 		return opErr("create mount point", p, err)

@@ -87,3 +87,15 @@ func parentPath(segs []string) (string, bool) {
 	}
 	return cleanPath(segs[:len(segs)-1]), len(segs) > 3
 }
+
+// namePath joins single names (a device, a mount point) into a path,
+// refusing a name that holds a slash or that the server would reject.
+func namePath(names ...string) (string, error) {
+	p := "/" + strings.Join(names, "/")
+	for _, n := range names {
+		if err := api.CheckName(n); err != nil {
+			return p, &NameError{Path: p, Name: n, Err: err}
+		}
+	}
+	return p, nil
+}
