@@ -2,6 +2,8 @@ package emulator_test
 
 import (
 	"bytes"
+	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -204,4 +206,28 @@ func TestTokenEndpointDown(t *testing.T) {
 	if st, _ := e.tokenPost(form, false); st != 400 { // form's token was rotated above
 		t.Fatalf("after Clear: %d", st)
 	}
+}
+
+func TestClientDisconnectKeepsPrefix(t *testing.T) {
+	e := newEnv(t, emulator.Options{})
+	data := bytes.Repeat([]byte("abcdefghij"), 100)
+	_, ar := e.allocate("/jfs/Jotta/Archive/cut.bin", md5hex(data), int64(len(data)))
+	u, _ := url.Parse(ar.UploadURL)
+	conn, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := "POST " + u.Path + " HTTP/1.1\r\nHost: " + u.Host + "\r\nAuthorization: Bearer " + e.access +
+		"\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000\r\n\r\n"
+	if _, err := conn.Write(append([]byte(head), data[:400]...)); err != nil {
+		t.Fatal(err)
+	}
+	conn.(*net.TCPConn).CloseWrite()
+	io.Copy(io.Discard, conn) // the server answers or closes once it sees the short body
+	conn.Close()
+	_, again := e.allocate("/jfs/Jotta/Archive/cut.bin", md5hex(data), int64(len(data)))
+	if again.State != "INCOMPLETE" || again.ResumePos != 400 {
+		t.Fatalf("after client disconnect: %+v, want resume at 400", again)
+	}
+	mustStatus(t, e.sendBytes(again.UploadURL, data[400:], map[string]string{"Range": "bytes=400-999"}), 201)
 }
