@@ -385,3 +385,44 @@ func TestRestartKeepsData(t *testing.T) {
 	}
 	downloadEquals(t, c2, "/Jotta/Archive/keep/broken.bin", broken)
 }
+
+// TestUploadRefusals: a corrupt transfer and an exhausted quota are
+// reported, not retried forever, and leave no live file.
+func TestUploadRefusals(t *testing.T) {
+	cases := []struct {
+		name    string
+		setup   func(*env)
+		status  int
+		attempt int
+	}{
+		{"corrupt content", func(e *env) {
+			e.em.Faults().Add(emulator.Fault{Endpoint: emulator.EndpointUpload, CorruptMD5: true, Times: 1})
+		}, 0, 1},
+		{"quota exhausted", func(e *env) { e.em.SetQuota(10) }, 460, 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, emulator.Options{})
+			ctx := context.Background()
+			if _, err := e.client.Username(ctx); err != nil {
+				t.Fatal(err)
+			}
+			c.setup(e)
+			data := randomBytes(1000, 5)
+			res, err := e.client.Upload(ctx, "/Jotta/Archive/refused.bin", bytes.NewReader(data), int64(len(data)), md5hex(data), t0, t0, jotta.UploadOptions{})
+			var je *jotta.Error
+			if !errors.As(err, &je) {
+				t.Fatalf("err = %v", err)
+			}
+			if c.status != 0 && je.StatusCode != c.status {
+				t.Errorf("status %d, want %d", je.StatusCode, c.status)
+			}
+			if res == nil || res.Attempts != c.attempt {
+				t.Errorf("result %+v", res)
+			}
+			if _, err := e.client.File(ctx, "/Jotta/Archive/refused.bin"); !errors.Is(err, jotta.ErrNotExist) {
+				t.Errorf("refused upload left a live file: %v", err)
+			}
+		})
+	}
+}
