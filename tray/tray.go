@@ -188,16 +188,17 @@ func (t *Tray) apply(s State) {
 	icon := t.icon
 	t.mu.Unlock()
 
-	if s.Pairs < 0 { // the placeholder before the host's first state
+	starting := s.Pairs < 0 // the placeholder before the host's first state
+	if starting {
 		t.status.Label = "Starting…"
 	} else {
 		t.status.Label = StatusLine(s, t.opt.Now())
 	}
-	signedIn := s.Phase != SignedOut
-	t.backup.Disabled = !signedIn || s.Phase == Syncing || s.Pairs == 0
+	active := s.Phase != SignedOut && !starting
 	paused := s.Phase == Paused
-	t.pauseHour.Disabled = !signedIn || paused
-	t.pauseTmrw.Disabled = !signedIn || paused
+	t.backup.Disabled = !active || s.Phase == Syncing || s.Pairs == 0
+	t.pauseHour.Disabled = !active || paused
+	t.pauseTmrw.Disabled = !active || paused
 	t.resume.Disabled = !paused
 	if s.Phase == SignedOut {
 		t.settings.Label = "Sign in…"

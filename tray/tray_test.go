@@ -168,6 +168,23 @@ func TestTrayFollowsHostState(t *testing.T) {
 	}
 }
 
+func TestTrayStartsWithCommandsDisabled(t *testing.T) {
+	test.NewTempApp(t)
+	tr := New(newFakeHost(), Options{Do: func(f func()) { f() }})
+	m := tr.Menu()
+	if got := m.Items[0].Label; got != "Starting…" {
+		t.Errorf("status before the first state = %q", got)
+	}
+	for _, l := range []string{LabelBackupNow, LabelPauseHour, LabelPauseTomorrow, LabelResume} {
+		if !item(t, m, l).Disabled {
+			t.Errorf("%q is enabled before the host reported a state", l)
+		}
+	}
+	if item(t, m, LabelSettings).Disabled || item(t, m, LabelQuit).Disabled {
+		t.Error("Settings… and Quit must always work")
+	}
+}
+
 func TestTrayMenuSendsCommands(t *testing.T) {
 	h := newTestTray(t)
 	h.send(State{Phase: Idle, Pairs: 1})
