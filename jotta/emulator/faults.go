@@ -20,6 +20,15 @@ import (
 //     bytes did not match the declared md5.
 //   - TokenEndpointDown (token endpoint): close the connection without a
 //     reply, as if the identity provider were unreachable.
+//   - TruncateAfterBytes (any reply, typically download or liststream):
+//     send the status, headers and the first N body bytes (N < 0: none),
+//     then close the connection.
+//   - StallAfterBytes (same): send N body bytes, then stop until the client
+//     gives up or the server closes.
+//   - IgnoreRange (download): answer 200 with the whole file even when a
+//     Range was asked for.
+//   - WrongStats (liststream): the trailing <stats> counts one file too
+//     many.
 type Fault struct {
 	Endpoint          Endpoint
 	Status            int
@@ -31,6 +40,10 @@ type Fault struct {
 	DropAfterBytes    int64
 	CorruptMD5        bool
 	TokenEndpointDown bool
+	TruncateAfterBytes int64
+	StallAfterBytes    int64
+	IgnoreRange        bool
+	WrongStats         bool
 }
 
 // Faults holds the active faults.

@@ -2,12 +2,14 @@ package emulator_test
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"jottacloudclient/jotta/emulator"
 )
@@ -230,4 +232,65 @@ func TestClientDisconnectKeepsPrefix(t *testing.T) {
 		t.Fatalf("after client disconnect: %+v, want resume at 400", again)
 	}
 	mustStatus(t, e.sendBytes(again.UploadURL, data[400:], map[string]string{"Range": "bytes=400-999"}), 201)
+}
+
+func TestBodyFaults(t *testing.T) {
+	data := bytes.Repeat([]byte("0123456789"), 10_000)
+	for _, tc := range []struct {
+		name  string
+		fault emulator.Fault
+		rel   string
+		rng   string
+		check func(t *testing.T, status int, body []byte, err error)
+	}{
+		{"truncated download", emulator.Fault{Endpoint: emulator.EndpointDownload, TruncateAfterBytes: 5000, Times: 1}, "Jotta/Archive/d.bin?mode=bin", "",
+			func(t *testing.T, status int, body []byte, err error) {
+				if err == nil || len(body) != 5000 || status != 200 {
+					t.Fatalf("status %d, %d bytes, err %v; want 5000 bytes and a read error", status, len(body), err)
+				}
+			}},
+		{"range ignored", emulator.Fault{Endpoint: emulator.EndpointDownload, IgnoreRange: true, Times: 1}, "Jotta/Archive/d.bin?mode=bin", "bytes=10-19",
+			func(t *testing.T, status int, body []byte, err error) {
+				if err != nil || status != 200 || len(body) != len(data) {
+					t.Fatalf("status %d, %d bytes, err %v; want the whole file with 200", status, len(body), err)
+				}
+			}},
+		{"stalled liststream", emulator.Fault{Endpoint: emulator.EndpointListStream, StallAfterBytes: 10, Times: 1}, "Jotta/Archive?mode=liststream", "",
+			func(t *testing.T, status int, body []byte, err error) {
+				if err == nil || len(body) != 10 {
+					t.Fatalf("%d bytes, err %v; want 10 bytes then a timeout", len(body), err)
+				}
+			}},
+		{"wrong liststream stats", emulator.Fault{Endpoint: emulator.EndpointListStream, WrongStats: true, Times: 1}, "Jotta/Archive?mode=liststream", "",
+			func(t *testing.T, status int, body []byte, err error) {
+				if err != nil || !bytes.Contains(body, []byte("<stats><folders>1</folders><files>2</files></stats>")) {
+					t.Fatalf("err %v, body %s", err, body)
+				}
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, emulator.Options{})
+			e.put("/jfs/Jotta/Archive/d.bin", data)
+			e.run.Faults().Add(tc.fault)
+			ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+			defer cancel()
+			req, _ := http.NewRequestWithContext(ctx, "GET", e.url+"/jfs/"+e.user+"/"+tc.rel, nil)
+			req.Header.Set("Authorization", "Bearer "+e.access)
+			if tc.rng != "" {
+				req.Header.Set("Range", tc.rng)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			tc.check(t, resp.StatusCode, body, err)
+			// The fault fired once; the next request is whole.
+			r := e.jfs("GET", "Jotta/Archive/d.bin?mode=bin")
+			if !bytes.Equal(r.body, data) {
+				t.Fatal("download after the fault differs")
+			}
+		})
+	}
 }

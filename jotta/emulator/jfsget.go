@@ -43,27 +43,37 @@ func isVirtualMount(segs []string) bool {
 	return false
 }
 
-func (s *Server) jfsGet(w http.ResponseWriter, r *http.Request, segs []string) {
+func (s *Server) jfsGet(w http.ResponseWriter, r *http.Request, segs []string, fault *Fault) {
 	mode := r.URL.Query().Get("mode")
 	switch mode {
 	case "bin":
-		s.download(w, r, segs)
+		s.download(w, r, segs, fault != nil && fault.IgnoreRange)
 		return
 	case "liststream":
-		s.listStream(w, segs)
+		s.listStream(w, segs, fault != nil && fault.WrongStats)
 		return
 	case "", "list":
 	default:
 		writeXMLError(w, errf(http.StatusBadRequest, excInvalidArg, "Unsupported mode %s", mode))
 		return
 	}
+	x, jerr := s.renderGet(segs, mode)
+	if jerr != nil {
+		writeXMLError(w, jerr)
+		return
+	}
+	writeXML(w, http.StatusOK, x)
+}
+
+// renderGet builds the document for a plain GET (or mode=list) under the
+// read lock; the caller writes it without holding the lock.
+func (s *Server) renderGet(segs []string, mode string) (*xw, *jfsError) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	x := s.newDoc()
 	if len(segs) == 0 {
 		s.renderUser(x)
-		writeXML(w, http.StatusOK, x)
-		return
+		return x, nil
 	}
 	if isVirtualMount(segs) && mode == "" {
 		jotta := s.devices["jotta"]
@@ -76,22 +86,18 @@ func (s *Server) jfsGet(w http.ResponseWriter, r *http.Request, segs []string) {
 			x.empty("metadata", "first", "", "max", "", "total", "0", "num_folders", "0", "num_files", "0")
 			x.close("searchresult")
 		}
-		writeXML(w, http.StatusOK, x)
-		return
+		return x, nil
 	}
 	n, jerr := s.lookup(segs)
 	if jerr != nil {
-		writeXMLError(w, jerr)
-		return
+		return nil, jerr
 	}
 	if mode == "list" {
 		if n.Kind == kindFile || n.Kind == kindDevice {
-			writeXMLError(w, errf(http.StatusBadRequest, excInvalidArg, "mode=list needs a folder"))
-			return
+			return nil, errf(http.StatusBadRequest, excInvalidArg, "mode=list needs a folder")
 		}
 		s.renderFileDirList(x, n)
-		writeXML(w, http.StatusOK, x)
-		return
+		return x, nil
 	}
 	switch n.Kind {
 	case kindDevice:
@@ -103,7 +109,7 @@ func (s *Server) jfsGet(w http.ResponseWriter, r *http.Request, segs []string) {
 	case kindFile:
 		s.renderFile(x, n, true, nil)
 	}
-	writeXML(w, http.StatusOK, x)
+	return x, nil
 }
 
 // renderFileDirList writes the old mode=list document: one flat list of
@@ -144,7 +150,7 @@ const streamChunk = 256 << 10
 // each live sub-folder (parents first, each followed by its live
 // COMPLETED files), then <stats>. The document is written as it is
 // produced; the state lock is released while a chunk goes out.
-func (s *Server) listStream(w http.ResponseWriter, segs []string) {
+func (s *Server) listStream(w http.ResponseWriter, segs []string, wrongStats bool) {
 	s.mu.RLock()
 	locked := true
 	defer func() {
@@ -228,12 +234,15 @@ func (s *Server) listStream(w http.ResponseWriter, segs []string) {
 	}
 	s.mu.RUnlock()
 	locked = false
+	if wrongStats {
+		nFiles++
+	}
 	fmt.Fprintf(buf, "<stats><folders>%d</folders><files>%d</files></stats>\n</liststream>\n", nFolders, nFiles)
 	_, _ = w.Write(buf.Bytes())
 }
 
 // download serves ?mode=bin with optional Range and revision.
-func (s *Server) download(w http.ResponseWriter, r *http.Request, segs []string) {
+func (s *Server) download(w http.ResponseWriter, r *http.Request, segs []string, ignoreRange bool) {
 	s.mu.RLock()
 	n, jerr := s.lookup(segs)
 	if jerr == nil && (n == nil || n.Kind != kindFile) {
@@ -268,7 +277,11 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request, segs []string)
 		return
 	}
 	defer closer.Close()
-	start, end, partial, rerr := parseRange(r.Header.Get("Range"), size)
+	rangeHdr := r.Header.Get("Range")
+	if ignoreRange {
+		rangeHdr = ""
+	}
+	start, end, partial, rerr := parseRange(rangeHdr, size)
 	if rerr != nil {
 		w.Header().Set("Content-Range", fmt.Sprintf("bytes */%d", size))
 		writeXMLError(w, rerr)

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"strings"
@@ -99,8 +100,11 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		case f.TokenEndpointDown:
 			hangUp(w)
 			return
-		case f.DropAfterBytes != 0 || f.CorruptMD5:
-			// handled by the upload
+		case f.DropAfterBytes != 0 || f.CorruptMD5 || f.IgnoreRange || f.WrongStats:
+			// handled by the endpoint
+		case f.TruncateAfterBytes != 0 || f.StallAfterBytes != 0:
+			s.route(&bodyFaultWriter{statusWriter: w, ctx: r.Context(), f: f}, r, ep, nil)
+			return
 		case f.Status != 0 && f.Applied:
 			s.route(&discardWriter{h: http.Header{}}, r, ep, nil)
 			s.writeFault(w, ep, f)
@@ -183,12 +187,12 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, ep Endpoint, faul
 	case EndpointPurgeTrash:
 		s.handlePurgeTrash(w, r)
 	default:
-		s.handleJFS(w, r)
+		s.handleJFS(w, r, fault)
 	}
 }
 
 // handleJFS serves /jfs/<user>/….
-func (s *Server) handleJFS(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleJFS(w http.ResponseWriter, r *http.Request, fault *Fault) {
 	segs, slash, jerr := decodeJFSPath(r.URL.EscapedPath())
 	if jerr != nil {
 		writeXMLError(w, jerr)
@@ -200,10 +204,45 @@ func (s *Server) handleJFS(w http.ResponseWriter, r *http.Request) {
 	}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
-		s.jfsGet(w, r, segs[1:])
+		s.jfsGet(w, r, segs[1:], fault)
 	case http.MethodPost:
 		s.jfsPost(w, r, segs[1:], slash)
 	default:
 		writeXMLError(w, errf(http.StatusMethodNotAllowed, excIllegalArg, "Method %s not supported", r.Method))
 	}
+}
+
+// bodyFaultWriter cuts or stalls a reply body after a number of bytes.
+type bodyFaultWriter struct {
+	*statusWriter
+	ctx  context.Context
+	f    Fault
+	sent int64
+	done bool
+}
+
+func (b *bodyFaultWriter) Write(p []byte) (int, error) {
+	if b.done {
+		return 0, http.ErrHijacked
+	}
+	limit := b.f.TruncateAfterBytes
+	if b.f.StallAfterBytes != 0 {
+		limit = b.f.StallAfterBytes
+	}
+	limit = max(0, limit)
+	if b.sent+int64(len(p)) <= limit {
+		n, err := b.statusWriter.Write(p)
+		b.sent += int64(n)
+		return n, err
+	}
+	n, _ := b.statusWriter.Write(p[:limit-b.sent])
+	b.sent += int64(n)
+	_ = http.NewResponseController(b.statusWriter).Flush()
+	b.done = true
+	if b.f.StallAfterBytes != 0 {
+		<-b.ctx.Done()
+		return n, b.ctx.Err()
+	}
+	hangUp(b.statusWriter)
+	return n, http.ErrHijacked
 }
