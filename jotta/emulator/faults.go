@@ -30,16 +30,16 @@ import (
 //   - WrongStats (liststream): the trailing <stats> counts one file too
 //     many.
 type Fault struct {
-	Endpoint          Endpoint
-	Status            int
-	RetryAfter        string
-	NoBody            bool
-	Times             int
-	Probability       float64
-	Applied           bool
-	DropAfterBytes    int64
-	CorruptMD5        bool
-	TokenEndpointDown bool
+	Endpoint           Endpoint
+	Status             int
+	RetryAfter         string
+	NoBody             bool
+	Times              int
+	Probability        float64
+	Applied            bool
+	DropAfterBytes     int64
+	CorruptMD5         bool
+	TokenEndpointDown  bool
 	TruncateAfterBytes int64
 	StallAfterBytes    int64
 	IgnoreRange        bool
