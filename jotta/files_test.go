@@ -406,3 +406,19 @@ func TestErrorDetails(t *testing.T) {
 		t.Errorf("message lacks the path: %v", err)
 	}
 }
+
+func TestEmptyFile(t *testing.T) {
+	e := newEnv(t, emulator.Options{})
+	res := e.upload(t, "/Jotta/Archive/empty.txt", nil)
+	if res.MD5 != "d41d8cd98f00b204e9800998ecf8427e" || res.Size != 0 || res.BytesSent != 0 {
+		t.Errorf("result %+v", res)
+	}
+	rc, err := e.client.Download(context.Background(), "/Jotta/Archive/empty.txt", 0, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	if b, err := io.ReadAll(rc); err != nil || len(b) != 0 {
+		t.Errorf("download %q %v", b, err)
+	}
+}

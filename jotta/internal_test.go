@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -294,3 +295,35 @@ func TestSaveFailureKeepsSession(t *testing.T) {
 }
 
 func fmtV(t *Token) string { return fmt.Sprintf("%v %+v %s", t, t, t) }
+
+// TestDownloadRangeIgnored: a server that answers 200 with the whole body
+// to a ranged request still yields exactly the asked-for bytes.
+func TestDownloadRangeIgnored(t *testing.T) {
+	content := []byte("0123456789abcdefghij")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/account/v1/customer" {
+			w.Write([]byte(`{"username":"u"}`))
+			return
+		}
+		if r.URL.Query().Get("mode") != "bin" || r.Header.Get("Range") != "bytes=5-9" {
+			http.Error(w, "unexpected request", http.StatusBadRequest)
+			return
+		}
+		w.Write(content) // ignores Range
+	}))
+	defer srv.Close()
+	st := &fixedStore{tok: &Token{AccessToken: "a", RefreshToken: "r", Expiry: time.Now().Add(time.Hour)}}
+	cl, err := New(Options{Endpoint: srv.URL, Store: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := cl.Download(context.Background(), "/Jotta/Archive/f.txt", 5, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	got, err := io.ReadAll(rc)
+	if err != nil || string(got) != "56789" {
+		t.Errorf("got %q %v", got, err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -314,5 +315,40 @@ func BenchmarkListStreamMemoryFlat(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestListStreamMemoryFlat streams a 200k-entry document from a pipe and
+// checks that the live heap stays small while it is decoded.
+func TestListStreamMemoryFlat(t *testing.T) {
+	if testing.Short() {
+		t.Skip("decodes a large document")
+	}
+	pr, pw := io.Pipe()
+	go func() {
+		generateListStream(pw, 2000, 100) // 202,000 entries, about 45 MB
+		pw.Close()
+	}()
+	var maxHeap uint64
+	n := 0
+	st, err := DecodeListStream(pr, func(*ListEntry) error {
+		n++
+		if n%100_000 == 0 {
+			runtime.GC()
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			maxHeap = max(maxHeap, ms.HeapAlloc)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Files != 200_000 || st.Folders != 2000 {
+		t.Fatalf("stats %+v", st)
+	}
+	t.Logf("largest live heap while decoding: %d KiB", maxHeap>>10)
+	if maxHeap > 16<<20 {
+		t.Errorf("live heap reached %d MiB while streaming", maxHeap>>20)
 	}
 }
