@@ -338,3 +338,42 @@ func (c *Client) setToken(t *Token) {
 	c.tok = t
 	c.tokMu.Unlock()
 }
+
+// DefaultTokenURL is the main brand's OIDC token endpoint, used for a bare
+// refresh token that arrives without the session it belongs to.
+const DefaultTokenURL = "https://id.jottacloud.com/auth/realms/jottacloud/protocol/openid-connect/token"
+
+// IsLoginToken reports whether s decodes as a personal login token (as
+// opposed to, say, a bare refresh token).
+func IsLoginToken(s string) bool {
+	_, err := api.DecodeLoginToken(s)
+	return err == nil
+}
+
+// RefreshToken turns a bare refresh token into a session with one refresh
+// grant at tokenURL (DefaultTokenURL if empty). The refresh token given is
+// spent: persist the returned token before using it. A stale or revoked
+// token gives an error matching ErrSignInRequired.
+func RefreshToken(ctx context.Context, httpClient *http.Client, tokenURL, refreshToken string) (*Token, error) {
+	hc, err := checkHTTPClient(httpClient)
+	if err != nil {
+		return nil, err
+	}
+	if tokenURL == "" {
+		tokenURL = DefaultTokenURL
+	}
+	if strings.TrimSpace(refreshToken) == "" {
+		return nil, fmt.Errorf("jotta: empty refresh token: %w", ErrSignInRequired)
+	}
+	form := url.Values{
+		"grant_type":    {"refresh_token"},
+		"refresh_token": {strings.TrimSpace(refreshToken)},
+		"client_id":     {ClientID},
+	}
+	tr, err := postToken(ctx, hc, tokenURL, form)
+	if err != nil {
+		return nil, fmt.Errorf("jotta: refresh: %w", err)
+	}
+	prev := &Token{RefreshToken: refreshToken, TokenURL: tokenURL, ClientID: ClientID}
+	return tokenFromResponse(tr, prev, time.Now()), nil
+}

@@ -255,3 +255,32 @@ func ExampleLogin() {
 	fmt.Println(tok.ClientID)
 	// Output: jottacli
 }
+
+func TestRefreshTokenExchange(t *testing.T) {
+	em := startEmulator(t, emulator.Options{})
+	st := signIn(t, em)
+	ctx := context.Background()
+	old := st.current()
+	if jotta.IsLoginToken(old.RefreshToken) {
+		t.Fatal("a refresh token taken for a login token")
+	}
+	lt, _ := em.MintLoginToken()
+	if !jotta.IsLoginToken(lt) {
+		t.Fatal("a login token not recognised")
+	}
+	tok, err := jotta.RefreshToken(ctx, nil, old.TokenURL, old.RefreshToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.RefreshToken == old.RefreshToken || tok.TokenURL != old.TokenURL || tok.ClientID != jotta.ClientID {
+		t.Errorf("exchange did not rotate or lost fields")
+	}
+	c := newClient(t, em.URL, &memStore{tok: tok}, nil)
+	if _, err := c.Username(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The spent one is now a replay.
+	if _, err := jotta.RefreshToken(ctx, nil, old.TokenURL, old.RefreshToken); !errors.Is(err, jotta.ErrSignInRequired) {
+		t.Errorf("replay: %v", err)
+	}
+}
