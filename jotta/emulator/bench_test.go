@@ -133,3 +133,38 @@ func BenchmarkAllocateDedup(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkDataDirPutFile(b *testing.B) {
+	s, err := emulator.New(emulator.Options{DataDir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	mod := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	i := 0
+	for b.Loop() {
+		i++
+		if err := s.PutFile(fmt.Sprintf("/jfs/Jotta/Archive/d%04d/f%06d", i/100, i), []byte(strconv.Itoa(i)), mod); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDataDirReload100k(b *testing.B) {
+	dir := b.TempDir()
+	s, err := emulator.New(emulator.Options{DataDir: dir})
+	if err != nil {
+		b.Fatal(err)
+	}
+	seedTree(b, s, 100_000)
+	if err := s.Close(); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		s, err := emulator.New(emulator.Options{DataDir: dir})
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.Close()
+	}
+}

@@ -276,11 +276,13 @@ func uploadRange(h http.Header, size int64) (start, end int64, status int, msg s
 }
 
 // restoreHash brings the session's running md5 up to the stored prefix.
-// The session is busy (owned by the caller) and s.mu is not held.
+// The session is busy (owned by the caller) and s.mu is not held, so it
+// only reads the persisted fields; the caller updates them under s.mu.
 func (s *Server) restoreHash(ss *session, received int64) error {
 	if ss.hash != nil && ss.HashLen == received {
 		return nil
 	}
+	ss.hash = nil
 	h := md5.New()
 	if len(ss.HashState) > 0 && ss.HashLen == received {
 		if err := h.(encoding.BinaryUnmarshaler).UnmarshalBinary(ss.HashState); err == nil {
@@ -301,7 +303,6 @@ func (s *Server) restoreHash(ss *session, received int64) error {
 		return fmt.Errorf("upload part changed while rehashing")
 	}
 	ss.hash = h
-	ss.HashLen = received
 	return nil
 }
 
