@@ -26,6 +26,8 @@ type fakeBackend struct {
 	calls    map[string]int
 	lastExcl string
 	now      time.Time
+	// gate, when set, holds SignIn until the test closes it.
+	gate chan struct{}
 }
 
 var errNetwork = errors.New("network unreachable")
@@ -61,6 +63,9 @@ func (f *fakeBackend) Account(context.Context) (Account, error) {
 
 func (f *fakeBackend) SignIn(_ context.Context, token string) (Account, error) {
 	f.record("SignIn")
+	if f.gate != nil {
+		<-f.gate
+	}
 	if e := CheckToken(token); e != nil {
 		return Account{}, e
 	}

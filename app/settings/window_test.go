@@ -331,3 +331,43 @@ func TestWindowFollowsBackendChanges(t *testing.T) {
 	w.waitIdle()
 	wantText(t, c, "Welcome to JottaCloud Backup")
 }
+
+// TestSignInRunsOffTheUIGoroutine holds the backend's SignIn: tapping Sign in
+// must return at once with the page busy, and finish when the call returns.
+func TestSignInRunsOffTheUIGoroutine(t *testing.T) {
+	f := newFakeBackend(testNow)
+	f.gate = make(chan struct{})
+	w, c := newTestWindow(t, f)
+	test.Type(w.welcome.token, loginToken("jdoe@example.org", "secret"))
+	test.Tap(button(t, c, "Sign in")) // would hang here if SignIn ran on this goroutine
+
+	w.uiMu.Lock()
+	busy := w.welcome.busy.Visible() && w.welcome.signIn.Disabled() && w.welcome.demo.Disabled()
+	w.uiMu.Unlock()
+	if !busy {
+		t.Error("the page does not show that signing in is under way")
+	}
+	close(f.gate)
+	w.waitIdle()
+	if w.welcome.busy.Visible() || w.welcome.signIn.Disabled() {
+		t.Error("the page stayed busy after signing in")
+	}
+	wantText(t, c, "No folders yet")
+}
+
+func TestSignOutAsksAndReturnsToWelcome(t *testing.T) {
+	f := signedIn(newFakeBackend(testNow))
+	w, c := newTestWindow(t, f)
+	w.tabs.SelectIndex(3)
+	test.Tap(button(t, c, "Sign out"))
+	wantText(t, c, "Your folders, their settings and everything already in JottaCloud are kept")
+	if f.called("SignOut") != 0 {
+		t.Fatal("signed out before the user confirmed")
+	}
+	test.Tap(buttons(c, "Sign out")[1]) // the dialog's confirm button
+	w.waitIdle()
+	if f.called("SignOut") != 1 {
+		t.Fatalf("SignOut called %d times", f.called("SignOut"))
+	}
+	wantText(t, c, "Welcome to JottaCloud Backup")
+}
