@@ -214,6 +214,16 @@ func FuzzListStreamMatchesEncodingXML(f *testing.F) {
 				t.Fatalf("entry %d:\n got %+v\nwant %+v", i, got[i], want[i])
 			}
 		}
+		// Tokens split across reads take the scanner's slow paths.
+		split, splitSt, err := collect(DecodeListStream, iotest.OneByteReader(strings.NewReader(doc)))
+		if err != nil || splitSt != wantSt || len(split) != len(want) {
+			t.Fatalf("byte-at-a-time reads: %v, stats %+v, %d entries", err, splitSt, len(split))
+		}
+		for i := range want {
+			if !entryEqual(split[i], want[i]) {
+				t.Fatalf("byte-at-a-time entry %d:\n got %+v\nwant %+v", i, split[i], want[i])
+			}
+		}
 	})
 }
 

@@ -136,6 +136,20 @@ func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\
 // startTag reads "<name attrs…>" or "<name …/>"; first is the byte after '<'.
 func (s *lsScanner) startTag(first byte, fn func(*ListEntry) error) error {
 	s.name = append(s.name[:0], first)
+	// Fast path: the whole tag is in the buffer and has no quoted values.
+	rest := s.buf[s.pos:s.end]
+	if i := bytes.IndexByte(rest, '>'); i >= 0 {
+		tag := rest[:i]
+		if bytes.IndexByte(tag, '"') < 0 && bytes.IndexByte(tag, '\'') < 0 {
+			j := 0
+			for j < len(tag) && !isSpace(tag[j]) && tag[j] != '/' {
+				j++
+			}
+			s.name = append(s.name, tag[:j]...)
+			s.pos += i + 1
+			return s.pushElement(i > 0 && tag[i-1] == '/', fn)
+		}
+	}
 	c := first
 	var ok bool
 	for {
@@ -164,7 +178,11 @@ func (s *lsScanner) startTag(first byte, fn func(*ListEntry) error) error {
 			return s.readErr()
 		}
 	}
-	selfClosing := prev == '/' && quote == 0
+	return s.pushElement(prev == '/' && quote == 0, fn)
+}
+
+// pushElement opens the element named s.name.
+func (s *lsScanner) pushElement(selfClosing bool, fn func(*ListEntry) error) error {
 	if s.depth() >= maxDepth {
 		return errors.New("liststream: elements nested too deeply")
 	}
@@ -184,18 +202,27 @@ func (s *lsScanner) startTag(first byte, fn func(*ListEntry) error) error {
 }
 
 func (s *lsScanner) endTag(fn func(*ListEntry) error) error {
-	s.name = s.name[:0]
-	for {
-		c, ok := s.getc()
-		if !ok {
-			return s.readErr()
+	var name []byte
+	if i := bytes.IndexByte(s.buf[s.pos:s.end], '>'); i >= 0 {
+		name = s.buf[s.pos : s.pos+i]
+		s.pos += i + 1
+	} else {
+		s.name = s.name[:0]
+		for {
+			c, ok := s.getc()
+			if !ok {
+				return s.readErr()
+			}
+			if c == '>' {
+				break
+			}
+			s.name = append(s.name, c)
 		}
-		if c == '>' {
-			break
-		}
-		s.name = append(s.name, c)
+		name = s.name
 	}
-	name := bytes.TrimRight(s.name, " \t\r\n")
+	for len(name) > 0 && isSpace(name[len(name)-1]) {
+		name = name[:len(name)-1]
+	}
 	if s.depth() == 0 {
 		return fmt.Errorf("liststream: unexpected end element </%s>", name)
 	}
