@@ -88,7 +88,7 @@ func (x *xw) indent() {
 
 func (x *xw) attrs(kv []string) {
 	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i+1] == "" && kv[i] != "name" {
+		if kv[i+1] == "" && optionalAttr[kv[i]] {
 			continue
 		}
 		x.b.WriteString(" " + kv[i] + `="`)
@@ -97,8 +97,11 @@ func (x *xw) attrs(kv []string) {
 	}
 }
 
-// open starts an element; attribute pairs with empty values are left out
-// (except name).
+// optionalAttr are attributes left out when empty; the rest (such as
+// metadata's first and max) are written even when empty.
+var optionalAttr = map[string]bool{"deleted": true, "contextType": true, "uuid": true}
+
+// open starts an element with attribute pairs.
 func (x *xw) open(tag string, kv ...string) {
 	x.indent()
 	x.b.WriteString("<" + tag)
