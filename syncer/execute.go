@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -23,7 +24,18 @@ type executor struct {
 	c       *counters
 	problem func(Problem)
 	files   map[string]*localFile // by local relative path
+
+	mu        sync.Mutex
+	confirmed []state.Uploaded
+	lastFlush time.Time
 }
+
+// confirmBatch and confirmEvery bound how many confirmations (or how much
+// time) a crash can lose; a lost one costs a deduplicated re-allocation.
+const (
+	confirmBatch = 1024
+	confirmEvery = 2 * time.Second
+)
 
 func (x *executor) remotePath(rel string) string { return joinRemote(x.p.Remote, rel) }
 
@@ -42,6 +54,8 @@ func (x *executor) remoteProblem(ctx context.Context, path, what string, err err
 }
 
 func (x *executor) run(ctx context.Context, pl *Plan) error {
+	x.lastFlush = time.Now()
+	defer x.flush()
 	// Folder moves first: they make the destination folders exist.
 	for _, m := range pl.Moves {
 		if !m.Dir {
@@ -121,9 +135,32 @@ func (x *executor) confirmBelow(dir string) {
 	}
 }
 
+// markUploaded queues a server confirmation for the index and writes the
+// queue when it is large or old enough.
 func (x *executor) markUploaded(f *localFile) {
-	if err := x.ix.MarkUploaded(f.rel, f.md5, f.size); err != nil {
-		x.e.log.Warn("index write failed", "pair", x.p.ID, "path", f.rel, "err", err)
+	x.mu.Lock()
+	x.confirmed = append(x.confirmed, state.Uploaded{Path: f.rel, MD5: f.md5, Size: f.size})
+	var batch []state.Uploaded
+	if len(x.confirmed) >= confirmBatch || time.Since(x.lastFlush) >= confirmEvery {
+		batch, x.confirmed = x.confirmed, nil
+		x.lastFlush = time.Now()
+	}
+	x.mu.Unlock()
+	x.write(batch)
+}
+
+// flush writes every queued confirmation.
+func (x *executor) flush() {
+	x.mu.Lock()
+	batch := x.confirmed
+	x.confirmed = nil
+	x.mu.Unlock()
+	x.write(batch)
+}
+
+func (x *executor) write(batch []state.Uploaded) {
+	if err := x.ix.PutUploaded(batch); err != nil {
+		x.e.log.Warn("index write failed", "pair", x.p.ID, "files", len(batch), "err", err)
 	}
 }
 

@@ -23,18 +23,35 @@ const hashBatch = 512
 // the error is for a pass that could not run (source missing, listing
 // failed, cancelled). Passes over the same pair never overlap.
 func (e *Engine) RunPass(ctx context.Context, p Pair, po PassOptions) (*PassResult, error) {
+	res := e.pass(ctx, p, po)
+	e.report(res)
+	return res, res.Err
+}
+
+// pass runs a pass without publishing its result.
+func (e *Engine) pass(ctx context.Context, p Pair, po PassOptions) *PassResult {
 	res := &PassResult{Pair: p.ID, Started: time.Now(), DryRun: po.DryRun}
 	err := e.runPass(ctx, p, po, res)
 	res.Finished = time.Now()
+	if err != nil && errors.Is(context.Cause(ctx), ErrPaused) {
+		err = fmt.Errorf("pass %s: %w", p.ID, ErrPaused)
+	}
 	res.Err = err
 	res.Complete = err == nil
-	if err != nil {
-		e.emit(StateEvent{Pair: p.ID, State: StateError, Err: err})
-	} else {
-		e.emit(StateEvent{Pair: p.ID, State: StateIdle})
+	return res
+}
+
+// report publishes the end of a pass: the new state and the result.
+func (e *Engine) report(res *PassResult) {
+	switch {
+	case errors.Is(res.Err, ErrPaused):
+		e.emit(StateEvent{Pair: res.Pair, State: StatePaused})
+	case res.Err != nil:
+		e.emit(StateEvent{Pair: res.Pair, State: StateError, Err: res.Err})
+	default:
+		e.emit(StateEvent{Pair: res.Pair, State: StateIdle})
 	}
 	e.emit(PassEvent{Result: res})
-	return res, err
 }
 
 func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassResult) error {

@@ -340,19 +340,19 @@ func (l *pairLoop) run(ctx context.Context, s *scheduler, p Pair) {
 		l.mu.Lock()
 		l.cancelP = cancel
 		l.mu.Unlock()
-		result, err := e.RunPass(pctx, p, PassOptions{})
+		result := e.pass(pctx, p, PassOptions{})
 		l.mu.Lock()
 		l.cancelP = nil
 		l.mu.Unlock()
-		cause := context.Cause(pctx)
 		cancel(nil)
-		if err != nil && errors.Is(cause, ErrPaused) {
+		if errors.Is(result.Err, ErrPaused) {
 			_, res := s.pauseState()
 			resumed = res
 		}
-		if result != nil {
-			updateWatches(result.watchDirs)
-		}
+		// Watch the folders before telling anyone the pass is over, so a
+		// change made after the result is seen.
+		updateWatches(result.watchDirs)
+		e.report(result)
 		if !timer.Stop() {
 			select {
 			case <-timer.C:

@@ -192,19 +192,40 @@ func (ix *Index) PutHashed(items []Hashed) error {
 	})
 }
 
+// Uploaded is one server confirmation to store.
+type Uploaded struct {
+	Path string
+	MD5  [16]byte
+	Size int64
+}
+
 // MarkUploaded records that the server confirmed md5 and size for path.
-// Concurrent calls are coalesced into few transactions.
 func (ix *Index) MarkUploaded(path string, md5 [16]byte, size int64) error {
-	return ix.db.Batch(func(tx *bolt.Tx) error {
+	return ix.PutUploaded([]Uploaded{{Path: path, MD5: md5, Size: size}})
+}
+
+// PutUploaded records server confirmations in one transaction, keeping
+// each path's hashing record.
+func (ix *Index) PutUploaded(items []Uploaded) error {
+	if len(items) == 0 {
+		return nil
+	}
+	return ix.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(filesBucket)
-		var rec Record
-		if v := b.Get([]byte(path)); v != nil {
-			rec.decode(v)
+		buf := make([]byte, recordLen*len(items))
+		for i, it := range items {
+			val := buf[i*recordLen : (i+1)*recordLen]
+			var rec Record
+			if v := b.Get([]byte(it.Path)); v != nil {
+				rec.decode(v)
+			}
+			rec.UploadedMD5, rec.UploadedSize, rec.Uploaded = it.MD5, it.Size, true
+			rec.encode(val)
+			if err := b.Put([]byte(it.Path), val); err != nil {
+				return fmt.Errorf("state: put %q: %w", it.Path, err)
+			}
 		}
-		rec.UploadedMD5, rec.UploadedSize, rec.Uploaded = md5, size, true
-		buf := make([]byte, recordLen)
-		rec.encode(buf)
-		return b.Put([]byte(path), buf)
+		return nil
 	})
 }
 
