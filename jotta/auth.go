@@ -51,6 +51,9 @@ func Login(ctx context.Context, httpClient *http.Client, loginToken string) (*To
 		"scope":      {loginScope},
 	}
 	tr, err := postToken(ctx, hc, cfg.TokenEndpoint, form)
+	if errors.Is(err, ErrSignInRequired) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("jotta: login: %w", err)
 	}
@@ -142,7 +145,7 @@ func postToken(ctx context.Context, hc *http.Client, tokenURL string, form url.V
 			resp.Body.Close()
 			lastErr = fmt.Errorf("token request: %w", apiErr)
 			if isInvalidGrant(apiErr) {
-				return nil, fmt.Errorf("%w (%w)", ErrSignInRequired, apiErr)
+				return nil, fmt.Errorf("%w (token endpoint: %w)", ErrSignInRequired, apiErr)
 			}
 			switch resp.StatusCode {
 			case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
@@ -314,6 +317,9 @@ func (c *Client) doRefresh(ctx context.Context, stale string) (string, error) {
 	tr, err := postToken(ctx, c.hc, tokenURL, form)
 	if err != nil {
 		c.log.Warn("jotta: token refresh failed", "err", err)
+		if errors.Is(err, ErrSignInRequired) {
+			return "", err
+		}
 		return "", fmt.Errorf("jotta: refresh: %w", err)
 	}
 	nt := tokenFromResponse(tr, stored, c.now())
@@ -371,6 +377,9 @@ func RefreshToken(ctx context.Context, httpClient *http.Client, tokenURL, refres
 		"client_id":     {ClientID},
 	}
 	tr, err := postToken(ctx, hc, tokenURL, form)
+	if errors.Is(err, ErrSignInRequired) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("jotta: refresh: %w", err)
 	}
