@@ -65,22 +65,28 @@ func (p *welcomePage) setBusy(on bool) {
 		p.demo.Disable()
 		p.busy.Show()
 		p.busy.Start()
-		return
+	} else {
+		p.signIn.Enable()
+		p.demo.Enable()
+		p.busy.Stop()
+		p.busy.Hide()
 	}
-	p.signIn.Enable()
-	p.demo.Enable()
-	p.busy.Stop()
-	p.busy.Hide()
+	p.content.Refresh()
+}
+
+func (p *welcomePage) setTokenError(msg string) {
+	setFieldError(p.tokenErr, msg)
+	p.content.Refresh()
 }
 
 func (p *welcomePage) submit() {
 	w := p.w
 	tok := p.token.Text
 	if e := CheckToken(tok); e != nil {
-		setFieldError(p.tokenErr, e.Message)
+		p.setTokenError(e.Message)
 		return
 	}
-	setFieldError(p.tokenErr, "")
+	p.setTokenError("")
 	w.showError("")
 	p.setBusy(true)
 	background(w, "sign in", func(ctx context.Context) (Account, error) { return w.b.SignIn(ctx, tok) },
@@ -88,7 +94,7 @@ func (p *welcomePage) submit() {
 			p.setBusy(false)
 			if err != nil {
 				if m, ok := fieldMessages(err); ok {
-					setFieldError(p.tokenErr, m[FieldToken])
+					p.setTokenError(m[FieldToken])
 				} else {
 					w.showError("Signing in failed: " + err.Error())
 				}

@@ -26,6 +26,7 @@ type pairEditor struct {
 	interval, prune, link *widget.Select
 	excludes              *widget.Entry
 	save, cancel          *widget.Button
+	body                  fyne.CanvasObject
 	proposed              string // the remote last proposed from the local folder
 }
 
@@ -95,9 +96,9 @@ func openPairEditor(w *Window, p Pair) *pairEditor {
 	if e.orig.ID != "" {
 		title = "Edit folder"
 	}
-	content := container.NewBorder(nil, container.NewHBox(layoutSpacer(), e.cancel, e.save), nil, nil,
+	e.body = container.NewBorder(nil, container.NewHBox(layoutSpacer(), e.cancel, e.save), nil, nil,
 		container.NewVScroll(form))
-	e.dlg = dialog.NewCustomWithoutButtons(title, content, w.win)
+	e.dlg = dialog.NewCustomWithoutButtons(title, e.body, w.win)
 	e.dlg.Resize(fyne.NewSize(620, 560))
 	e.dlg.Show()
 	return e
@@ -150,6 +151,7 @@ func (e *pairEditor) showErrors(m map[string]string) {
 	setFieldError(e.remoteErr, m[FieldRemote])
 	setFieldError(e.intervalErr, m[FieldInterval])
 	setFieldError(e.excludesErr, m[FieldExcludes])
+	e.body.Refresh() // lay the form out again around the shown or hidden messages
 }
 
 func (e *pairEditor) submit() {
@@ -188,5 +190,6 @@ func (e *pairEditor) browseRemote() {
 	openRemoteChooser(e.w, start, func(remote string) {
 		e.remote.SetText(remote)
 		setFieldError(e.remoteErr, "")
+		e.body.Refresh()
 	})
 }

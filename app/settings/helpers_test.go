@@ -89,6 +89,14 @@ func wantNoText(t *testing.T, c fyne.Canvas, sub string) {
 	}
 }
 
+// laidOut fails unless l is visible with a size and a place of its own.
+func laidOut(t *testing.T, what string, l *widget.Label) {
+	t.Helper()
+	if !l.Visible() || l.Size().Height <= 0 || l.Size().Width <= 0 || l.Position().Y <= 0 {
+		t.Errorf("%s %q is not laid out: visible %v, size %v, position %v", what, l.Text, l.Visible(), l.Size(), l.Position())
+	}
+}
+
 // wantShown is wantText plus a check that the label was laid out with a
 // size, so it can actually be seen.
 func wantShown(t *testing.T, c fyne.Canvas, sub string) {

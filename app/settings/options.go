@@ -85,6 +85,7 @@ func (p *optionsPage) showErrors(m map[string]string) {
 	setFieldError(p.bandwidthErr, m[FieldBandwidth])
 	setFieldError(p.transfersErr, m[FieldTransfers])
 	setFieldError(p.endpointEr, m[FieldEndpoint])
+	p.content.Refresh()
 }
 
 func (p *optionsPage) submit() {

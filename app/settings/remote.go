@@ -21,6 +21,7 @@ type remoteChooser struct {
 	preview      *widget.Label
 	errLabel     *widget.Label
 	ok, cancel   *widget.Button
+	body         fyne.CanvasObject
 	loadedDevice string
 }
 
@@ -44,7 +45,7 @@ func openRemoteChooser(w *Window, start string, chosen func(string)) *remoteChoo
 	c.ok = widget.NewButton("Use this place", func() {
 		r := c.remote()
 		if e := CheckRemote(r); e != nil {
-			setFieldError(c.errLabel, e.Message)
+			c.setError(e.Message)
 			return
 		}
 		c.dlg.Hide()
@@ -62,15 +63,15 @@ func openRemoteChooser(w *Window, start string, chosen func(string)) *remoteChoo
 		),
 		c.preview, c.errLabel,
 	)
-	c.dlg = dialog.NewCustomWithoutButtons("Choose a place in JottaCloud",
-		container.NewBorder(nil, container.NewHBox(layoutSpacer(), c.cancel, c.ok), nil, nil, form), w.win)
+	c.body = container.NewBorder(nil, container.NewHBox(layoutSpacer(), c.cancel, c.ok), nil, nil, form)
+	c.dlg = dialog.NewCustomWithoutButtons("Choose a place in JottaCloud", c.body, w.win)
 	c.dlg.Resize(fyne.NewSize(520, 320))
 	c.update()
 	c.dlg.Show()
 
 	background(w, "list devices", w.b.Devices, func(devs []string, err error) {
 		if err != nil {
-			setFieldError(c.errLabel, "Could not list the devices in the account: "+err.Error())
+			c.setError("Could not list the devices in the account: " + err.Error())
 			return
 		}
 		c.device.SetOptions(devs)
@@ -85,7 +86,14 @@ func (c *remoteChooser) remote() string {
 
 func (c *remoteChooser) update() {
 	c.preview.SetText("Files go to: " + c.remote())
-	setFieldError(c.errLabel, "")
+	if c.errLabel.Visible() {
+		c.setError("")
+	}
+}
+
+func (c *remoteChooser) setError(msg string) {
+	setFieldError(c.errLabel, msg)
+	c.body.Refresh()
 }
 
 // loadMounts lists the mount points of the device in the device field.

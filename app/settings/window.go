@@ -194,6 +194,9 @@ func (w *Window) showError(msg string) {
 	} else {
 		w.banner.Show()
 	}
+	if c := w.win.Content(); c != nil {
+		c.Refresh()
+	}
 }
 
 // do runs f with the UI: on the UI goroutine, one at a time.

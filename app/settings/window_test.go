@@ -117,6 +117,7 @@ func TestSignInToken(t *testing.T) {
 			if !w.welcome.tokenErr.Visible() || !strings.Contains(w.welcome.tokenErr.Text, tc.wantErr) {
 				t.Errorf("token error = %q (visible %v), want %q", w.welcome.tokenErr.Text, w.welcome.tokenErr.Visible(), tc.wantErr)
 			}
+			laidOut(t, "token error", w.welcome.tokenErr)
 			if tc.token != "" && strings.Contains(texts(c), tc.token) {
 				t.Error("the window repeats the token")
 			}
@@ -148,6 +149,7 @@ func TestEditPair(t *testing.T) {
 	if !ed.remoteErr.Visible() || !strings.Contains(ed.remoteErr.Text, "/Device/MountPoint") {
 		t.Fatalf("remote error = %q", ed.remoteErr.Text)
 	}
+	laidOut(t, "remote error", ed.remoteErr)
 
 	ed.remote.SetText("/nas/Pictures/2026")
 	test.Tap(ed.watch) // switch watching off
@@ -259,6 +261,7 @@ func TestOptionsValidateBeforeSaving(t *testing.T) {
 	if !p.transfersErr.Visible() || !p.endpointEr.Visible() {
 		t.Fatalf("errors not shown: transfers %q, endpoint %q", p.transfersErr.Text, p.endpointEr.Text)
 	}
+	laidOut(t, "transfers error", p.transfersErr)
 	p.transfers.SetText("8")
 	p.bandwidth.SetText("500")
 	p.endpoint.SetText("http://127.0.0.1:8080")
