@@ -5,6 +5,7 @@ import (
 	"encoding"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -306,6 +307,8 @@ func (s *Server) restoreHash(ss *session, received int64) error {
 	return nil
 }
 
+var errBodyTooLong = errors.New("body longer than the range")
+
 // countingHashWriter feeds the running md5.
 type countingHashWriter struct {
 	r io.Reader
@@ -401,7 +404,7 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request, id string,
 		if rerr == nil && n == want && !drop {
 			var one [1]byte
 			if k, _ := r.Body.Read(one[:]); k > 0 {
-				rerr = fmt.Errorf("body longer than the range")
+				rerr = errBodyTooLong
 			}
 		}
 	}
@@ -431,6 +434,10 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request, id string,
 	total := received + n
 	if drop && total < ss.Size {
 		hangUp(w)
+		return
+	}
+	if errors.Is(rerr, errBodyTooLong) {
+		writeAPIError(w, http.StatusBadRequest, "InvalidArgumentException", "body longer than the range; the bytes within it were kept")
 		return
 	}
 	if rerr != nil {

@@ -3,7 +3,7 @@ package emulator_test
 import (
 	"bytes"
 	"encoding/json"
-	"net/http"
+	"io"
 	"strings"
 	"testing"
 
@@ -275,5 +275,19 @@ func TestUploadStats(t *testing.T) {
 	if st := e.run.Stats(); st.UploadBytes != 0 || len(st.Requests) != 0 {
 		t.Fatalf("stats after reset %+v", st)
 	}
-	_ = http.StatusOK
+}
+
+func TestChunkedBodyLongerThanRange(t *testing.T) {
+	e := newEnv(t, emulator.Options{})
+	data := []byte("0123456789")
+	_, ar := e.allocate("/jfs/Jotta/Archive/chunked.bin", md5hex(data), 10)
+	// An io.MultiReader has no known length, so the body goes chunked.
+	r := e.do("POST", strings.TrimPrefix(ar.UploadURL, e.url), map[string]string{"Range": "bytes=0-4"}, io.MultiReader(bytes.NewReader(data)))
+	mustStatus(t, r, 400)
+	if ae := decodeAPIErr(t, r); ae.ErrorID != "InvalidArgumentException" {
+		t.Fatalf("error id %q", ae.ErrorID)
+	}
+	if _, again := e.allocate("/jfs/Jotta/Archive/chunked.bin", md5hex(data), 10); again.ResumePos != 5 {
+		t.Fatalf("resume_pos %d, want the 5 bytes inside the range", again.ResumePos)
+	}
 }
