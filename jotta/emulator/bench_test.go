@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/md5"
 	"encoding/binary"
 	"encoding/hex"
@@ -22,7 +23,7 @@ func seedTree(tb testing.TB, s *emulator.Server, files int) {
 	mod := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
 	for i := 0; i < files; i++ {
 		p := fmt.Sprintf("/jfs/Jotta/Archive/tree/d%04d/f%06d.txt", i/100, i)
-		if err := s.PutFile(p, []byte(strconv.Itoa(i)), mod); err != nil {
+		if err := s.PutFile(context.Background(), p, []byte(strconv.Itoa(i)), mod); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -64,7 +65,7 @@ func BenchmarkFolderListing100k(b *testing.B) {
 	e := newEnv(b, emulator.Options{})
 	mod := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
 	for i := 0; i < 100_000; i++ {
-		if err := e.run.PutFile(fmt.Sprintf("/jfs/Jotta/Archive/flat/f%06d", i), []byte{byte(i)}, mod); err != nil {
+		if err := e.run.PutFile(context.Background(), fmt.Sprintf("/jfs/Jotta/Archive/flat/f%06d", i), []byte{byte(i)}, mod); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -144,7 +145,7 @@ func BenchmarkDataDirPutFile(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		i++
-		if err := s.PutFile(fmt.Sprintf("/jfs/Jotta/Archive/d%04d/f%06d", i/100, i), []byte(strconv.Itoa(i)), mod); err != nil {
+		if err := s.PutFile(context.Background(), fmt.Sprintf("/jfs/Jotta/Archive/d%04d/f%06d", i/100, i), []byte(strconv.Itoa(i)), mod); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	"context"
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
@@ -23,8 +24,8 @@ type SeedRevision struct {
 // or "/<mountpoint>/…" for device Jotta) as a new COMPLETED revision,
 // without HTTP. Missing folders and mount points are created; the device
 // must exist. It seeds tests and benchmarks.
-func (s *Server) PutFile(path string, data []byte, modified time.Time) error {
-	return s.PutRevision(path, SeedRevision{Data: data, Created: modified, Modified: modified})
+func (s *Server) PutFile(ctx context.Context, path string, data []byte, modified time.Time) error {
+	return s.PutRevision(ctx, path, SeedRevision{Data: data, Created: modified, Modified: modified})
 }
 
 // PutRevision adds one revision to the file at path (created with its
@@ -32,7 +33,10 @@ func (s *Server) PutFile(path string, data []byte, modified time.Time) error {
 // an INCOMPLETE upload (resumable through allocate with the declared md5
 // and size), a CORRUPT attempt on top of a good file, an uppercase md5,
 // empty timestamps.
-func (s *Server) PutRevision(path string, rev SeedRevision) error {
+func (s *Server) PutRevision(ctx context.Context, path string, rev SeedRevision) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("seed %s: %w", path, err)
+	}
 	segs, jerr := allocPath(path)
 	if jerr != nil {
 		return fmt.Errorf("seed %s: %w", path, jerr)

@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -15,16 +16,16 @@ func TestPutRevisionSeedsBadStates(t *testing.T) {
 	full := []byte("the whole content of a file")
 	upper := strings.ToUpper(md5hex(full))
 	mod := time.Date(2023, 1, 2, 3, 4, 5, 0, time.UTC)
-	if err := s.PutRevision("/jfs/Jotta/Archive/inc.bin", emulator.SeedRevision{State: "INCOMPLETE", Data: full[:9], MD5: upper, Size: int64(len(full)), Modified: mod}); err != nil {
+	if err := s.PutRevision(context.Background(), "/jfs/Jotta/Archive/inc.bin", emulator.SeedRevision{State: "INCOMPLETE", Data: full[:9], MD5: upper, Size: int64(len(full)), Modified: mod}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.PutFile("/jfs/Jotta/Archive/pair.txt", []byte("good"), mod); err != nil {
+	if err := s.PutFile(context.Background(), "/jfs/Jotta/Archive/pair.txt", []byte("good"), mod); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.PutRevision("/jfs/Jotta/Archive/pair.txt", emulator.SeedRevision{State: "CORRUPT", MD5: md5hex([]byte("bad")), Size: 3}); err != nil {
+	if err := s.PutRevision(context.Background(), "/jfs/Jotta/Archive/pair.txt", emulator.SeedRevision{State: "CORRUPT", MD5: md5hex([]byte("bad")), Size: 3}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.PutRevision("/jfs/Jotta/Archive/notime.txt", emulator.SeedRevision{Data: []byte("n")}); err != nil {
+	if err := s.PutRevision(context.Background(), "/jfs/Jotta/Archive/notime.txt", emulator.SeedRevision{Data: []byte("n")}); err != nil {
 		t.Fatal(err)
 	}
 	l := decodeXML[xFolder](t, e.jfs("GET", "Jotta/Archive"))
@@ -61,12 +62,12 @@ func TestPutRevisionSeedsBadStates(t *testing.T) {
 		{"unknown state", emulator.SeedRevision{State: "ADDED"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := s.PutRevision("/jfs/Jotta/Archive/bad.txt", tc.rev); err == nil {
+			if err := s.PutRevision(context.Background(), "/jfs/Jotta/Archive/bad.txt", tc.rev); err == nil {
 				t.Fatal("accepted a bad seed")
 			}
 		})
 	}
-	if err := s.PutFile("/jfs/NoDevice/Archive/x", nil, mod); err == nil {
+	if err := s.PutFile(context.Background(), "/jfs/NoDevice/Archive/x", nil, mod); err == nil {
 		t.Fatal("seeded onto a missing device")
 	}
 }

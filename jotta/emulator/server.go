@@ -121,8 +121,10 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 func hangUp(w http.ResponseWriter) {
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
-		// HTTP/2 or a recorder: abort the handler instead.
-		panic(http.ErrAbortHandler)
+		// HTTP/2 or a recorder cannot drop the connection; a gateway
+		// error is the nearest a client can see.
+		w.WriteHeader(http.StatusBadGateway)
+		return
 	}
 	if tc, ok := conn.(*net.TCPConn); ok {
 		_ = tc.SetLinger(0)
