@@ -104,10 +104,11 @@ func discover(ctx context.Context, hc *http.Client, wellKnown string) (*api.OIDC
 	return nil, lastErr
 }
 
-// postToken makes one token-endpoint call. It is retried only when the
-// server cannot have acted on it (connection refused, 502/503/504/429):
+// postToken makes one token-endpoint call. It is repeated here only when
+// the server cannot have acted on it (connection refused, 502/503/504/429):
 // a token grant is not idempotent, since login tokens are single use and
-// refresh tokens rotate.
+// refresh tokens rotate. A lost reply surfaces as a network error; the
+// calling request's own retry may then refresh again.
 func postToken(ctx context.Context, hc *http.Client, tokenURL string, form url.Values) (*api.TokenResponse, error) {
 	if err := checkBaseURL(tokenURL); err != nil {
 		return nil, fmt.Errorf("token endpoint: %w", err)

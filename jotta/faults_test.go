@@ -426,3 +426,101 @@ func TestUploadRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestNetworkErrorsRetried: connections closed without a reply are
+// retried for reads, and a brief identity-provider outage during a
+// refresh is ridden out without losing the session.
+func TestNetworkErrorsRetried(t *testing.T) {
+	e := newEnv(t, emulator.Options{})
+	ctx := context.Background()
+	if _, err := e.client.Username(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("listing", func(t *testing.T) {
+		e.em.Faults().Clear()
+		e.em.Faults().Add(emulator.Fault{Endpoint: emulator.EndpointJFSGet, TokenEndpointDown: true, Times: 2})
+		if _, err := e.client.List(ctx, "/Jotta/Archive", jotta.ListOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("token endpoint unreachable once", func(t *testing.T) {
+		e.em.Faults().Clear()
+		e.em.Faults().Add(emulator.Fault{TokenEndpointDown: true, Times: 1})
+		e.em.ExpireAccessTokens()
+		before := e.em.Stats()
+		if _, err := e.client.List(ctx, "/Jotta/Archive", jotta.ListOptions{}); err != nil {
+			t.Fatalf("caller saw %v", err)
+		}
+		after := e.em.Stats()
+		if after.Requests[emulator.EndpointToken]-before.Requests[emulator.EndpointToken] != 2 || after.Refreshes-before.Refreshes != 1 {
+			t.Errorf("token requests %d, refreshes %d", after.Requests[emulator.EndpointToken]-before.Requests[emulator.EndpointToken], after.Refreshes-before.Refreshes)
+		}
+		if after.Revocations != 0 {
+			t.Error("the session was revoked")
+		}
+	})
+	t.Run("token endpoint down", func(t *testing.T) {
+		e.em.Faults().Clear()
+		e.em.Faults().Add(emulator.Fault{TokenEndpointDown: true})
+		e.em.ExpireAccessTokens()
+		_, err := e.client.List(ctx, "/Jotta/Archive", jotta.ListOptions{})
+		if err == nil || errors.Is(err, jotta.ErrSignInRequired) {
+			t.Fatalf("err = %v; want a transient failure", err)
+		}
+		e.em.Faults().Clear()
+		if _, err := e.client.List(ctx, "/Jotta/Archive", jotta.ListOptions{}); err != nil {
+			t.Fatalf("after the outage: %v", err)
+		}
+	})
+}
+
+// TestBrokenReplies: replies cut short or ignoring the request.
+func TestBrokenReplies(t *testing.T) {
+	e := newEnv(t, emulator.Options{})
+	ctx := context.Background()
+	data := randomBytes(200_000, 30)
+	e.upload(t, "/Jotta/Archive/b/file.bin", data)
+	e.upload(t, "/Jotta/Archive/b/other.txt", []byte("x"))
+	t.Run("liststream with wrong stats", func(t *testing.T) {
+		e.em.Faults().Clear()
+		e.em.Faults().Add(emulator.Fault{Endpoint: emulator.EndpointListStream, WrongStats: true, Times: 1})
+		_, err := e.client.ListStream(ctx, "/Jotta/Archive/b", func(*api.ListEntry) error { return nil })
+		if !errors.Is(err, api.ErrListStreamMismatch) {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("liststream cut", func(t *testing.T) {
+		e.em.Faults().Clear()
+		e.em.Faults().Add(emulator.Fault{Endpoint: emulator.EndpointListStream, TruncateAfterBytes: 150, Times: 1})
+		_, err := e.client.ListStream(ctx, "/Jotta/Archive/b", func(*api.ListEntry) error { return nil })
+		if !errors.Is(err, api.ErrListStreamTruncated) {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("download cut", func(t *testing.T) {
+		e.em.Faults().Clear()
+		e.em.Faults().Add(emulator.Fault{Endpoint: emulator.EndpointDownload, TruncateAfterBytes: 1000, Times: 1})
+		rc, err := e.client.Download(ctx, "/Jotta/Archive/b/file.bin", 0, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rc.Close()
+		got, err := io.ReadAll(rc)
+		if err == nil {
+			t.Errorf("a cut download read %d bytes without error", len(got))
+		}
+	})
+	t.Run("range ignored", func(t *testing.T) {
+		e.em.Faults().Clear()
+		e.em.Faults().Add(emulator.Fault{Endpoint: emulator.EndpointDownload, IgnoreRange: true, Times: 1})
+		rc, err := e.client.Download(ctx, "/Jotta/Archive/b/file.bin", 1000, 500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rc.Close()
+		got, err := io.ReadAll(rc)
+		if err != nil || !bytes.Equal(got, data[1000:1500]) {
+			t.Errorf("got %d bytes, err %v", len(got), err)
+		}
+	})
+}

@@ -47,11 +47,13 @@ func (s *lsScanner) fill() bool {
 	}
 }
 
+// readErr reports a document that ended early; a read error (a dropped
+// connection) is a truncation too.
 func (s *lsScanner) readErr() error {
 	if s.rerr == io.EOF {
 		return fmt.Errorf("liststream: unexpected end of document: %w", ErrListStreamTruncated)
 	}
-	return fmt.Errorf("liststream: %w", s.rerr)
+	return fmt.Errorf("liststream: %w: %w", ErrListStreamTruncated, s.rerr)
 }
 
 func (s *lsScanner) getc() (byte, bool) {
