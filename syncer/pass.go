@@ -38,6 +38,11 @@ func (e *Engine) pass(ctx context.Context, p Pair, po PassOptions) *PassResult {
 	}
 	res.Err = err
 	res.Complete = err == nil
+	if res.Complete && !po.DryRun {
+		res.LastComplete = res.Finished
+	} else if p.ID != "" {
+		res.LastComplete, _ = e.LastComplete(p.ID)
+	}
 	return res
 }
 
@@ -170,7 +175,9 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 		}
 	}
 	if b, err := time.Now().MarshalBinary(); err == nil {
-		_ = ix.SetMeta(metaLastComplete, b)
+		if err := ix.SetMeta(metaLastComplete, b); err != nil {
+			e.log.Warn("index meta write failed", "pair", p.ID, "err", err)
+		}
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"jottacloudclient/syncer"
 	"jottacloudclient/syncer/syncertest"
@@ -396,14 +398,30 @@ func TestDeletedIndexCostsOnlyARehash(t *testing.T) {
 	}
 }
 
-func TestBandwidthLimitStillUploads(t *testing.T) {
+func TestBandwidthLimitPacesUploads(t *testing.T) {
 	local := t.TempDir()
-	data := bytes.Repeat([]byte("z"), 200<<10)
+	stateDir := t.TempDir()
+	data := bytes.Repeat([]byte("z"), 1<<20)
 	writeFile(t, local, "z.bin", data)
-	mem := syncertest.NewMemRemote()
-	e := newEngine(t, mem, syncer.Options{BandwidthLimit: 10 << 20})
-	res := pass(t, e, pairFor(local), syncer.PassOptions{})
-	if res.Counters.BytesUploaded != int64(len(data)) || remoteFiles(t, mem)["z.bin"] != md5hex(data) {
-		t.Errorf("limited upload: %+v", res.Counters)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		mem := syncertest.NewMemRemote()
+		e, err := syncer.New(mem, syncer.Options{StateDir: stateDir, BandwidthLimit: 256 << 10, NoWatch: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer e.Close()
+		start := time.Now()
+		res, err := e.RunPass(context.Background(), pairFor(local), syncer.PassOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 1 MiB at 256 KiB/s with a 256 KiB burst: three seconds of waiting
+		// on the (fake) clock.
+		if el := time.Since(start); el < 3*time.Second || el > 4*time.Second {
+			t.Errorf("upload took %v of clock time, want about 3s", el)
+		}
+		if res.Counters.BytesUploaded != int64(len(data)) || remoteFiles(t, mem)["z.bin"] != md5hex(data) {
+			t.Errorf("limited upload: %+v", res.Counters)
+		}
+	})
 }

@@ -79,10 +79,14 @@ type PassResult struct {
 	// Complete is true when the pass ran to its end; per-file problems do
 	// not make it incomplete.
 	Complete bool
-	Err      error
-	Counters Counters
-	Planned  Planned
-	Problems []Problem
+	// LastComplete is when the pair last completed a real (not dry) pass:
+	// Finished for this one if it completed, else the previous one (zero
+	// if none). It is the "protected as of" time.
+	LastComplete time.Time
+	Err          error
+	Counters     Counters
+	Planned      Planned
+	Problems     []Problem
 	// Plan is the full plan (useful for dry runs); nil when planning was
 	// not reached.
 	Plan *Plan
