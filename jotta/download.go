@@ -16,6 +16,9 @@ func (c *Client) Download(ctx context.Context, p string, offset, length int64) (
 	if offset < 0 {
 		return nil, opErr(op, p, fmt.Errorf("negative offset %d", offset))
 	}
+	if _, err := checkPath(p); err != nil {
+		return nil, err
+	}
 	if length == 0 {
 		return io.NopCloser(&io.LimitedReader{}), nil
 	}

@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 func TestBackoffBounds(t *testing.T) {
@@ -326,4 +328,40 @@ func TestDownloadRangeIgnored(t *testing.T) {
 	if err != nil || string(got) != "56789" {
 		t.Errorf("got %q %v", got, err)
 	}
+}
+
+type chunkRecorder struct {
+	max int
+	src io.Reader
+}
+
+func (c *chunkRecorder) Read(p []byte) (int, error) {
+	c.max = max(c.max, len(p))
+	return c.src.Read(p)
+}
+
+func TestRateLimitedReader(t *testing.T) {
+	data := strings.Repeat("x", 100_000)
+	t.Run("reads are cut to the burst and all bytes arrive", func(t *testing.T) {
+		rec := &chunkRecorder{src: strings.NewReader(data)}
+		lim := rate.NewLimiter(rate.Inf, 4096)
+		r := RateLimitedReader(lim)(context.Background(), rec)
+		got, err := io.ReadAll(r)
+		if err != nil || len(got) != len(data) {
+			t.Fatalf("read %d bytes, %v", len(got), err)
+		}
+		if rec.max > 4096 {
+			t.Errorf("a read of %d bytes exceeds the burst", rec.max)
+		}
+	})
+	t.Run("a cancelled context stops the wait", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		lim := rate.NewLimiter(1, 4096) // one byte per second: any read must wait
+		lim.AllowN(time.Now(), 4096)    // drain the burst
+		r := RateLimitedReader(lim)(ctx, strings.NewReader(data))
+		if _, err := io.ReadAll(r); !errors.Is(err, context.Canceled) {
+			t.Errorf("err = %v", err)
+		}
+	})
 }
