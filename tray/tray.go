@@ -174,10 +174,12 @@ func (t *Tray) Update(s State) {
 	t.mu.Lock()
 	n, ok := t.policy.next(s)
 	t.mu.Unlock()
-	if ok {
-		t.notify(n)
-	}
-	t.opt.Do(func() { t.apply(s) })
+	t.opt.Do(func() {
+		if ok {
+			t.notify(n)
+		}
+		t.apply(s)
+	})
 }
 
 // apply renders s into the menu and icon; it runs on the UI goroutine.
