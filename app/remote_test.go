@@ -1,0 +1,98 @@
+package app_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"jottacloudclient/app"
+	"jottacloudclient/jotta"
+	"jottacloudclient/jotta/emulator"
+	"jottacloudclient/syncer/syncertest"
+)
+
+// memStore keeps a token in memory.
+type memStore struct {
+	mu  sync.Mutex
+	tok *jotta.Token
+}
+
+func (s *memStore) LoadToken(context.Context) (*jotta.Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tok == nil {
+		return nil, jotta.ErrSignInRequired
+	}
+	t := *s.tok
+	return &t, nil
+}
+
+func (s *memStore) SaveToken(_ context.Context, t *jotta.Token) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := *t
+	s.tok = &c
+	return nil
+}
+
+// startEmulator serves an in-memory emulator on loopback and returns a
+// client signed in to it.
+func startEmulator(t *testing.T, opts jotta.Options) (*emulator.Running, *jotta.Client) {
+	t.Helper()
+	srv, err := emulator.Start("", emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	lt, err := srv.MintLoginToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	tok, err := jotta.Login(ctx, nil, lt)
+	if err != nil {
+		t.Fatalf("login: %v", err)
+	}
+	st := &memStore{tok: tok}
+	opts.Endpoint = srv.URL
+	opts.Store = st
+	c, err := jotta.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, c
+}
+
+// TestRemoteConformance runs the engine's Remote contract against the
+// jotta client talking to the emulator over loopback HTTP.
+func TestRemoteConformance(t *testing.T) {
+	var n atomic.Int64
+	syncertest.RunRemoteTests(t, func(t *testing.T) syncertest.Harness {
+		// One upload round per call, so an interrupted upload surfaces
+		// and the next call shows the resume.
+		srv, c := startEmulator(t, jotta.Options{UploadAttempts: 1})
+		r := app.NewRemote(c)
+		return syncertest.Harness{
+			Remote: r,
+			Base:   fmt.Sprintf("/Laptop%d/Documents", n.Add(1)),
+			CutNextUpload: func(after int64) {
+				srv.Faults().Add(emulator.Fault{Endpoint: emulator.EndpointUpload, DropAfterBytes: after, Times: 1})
+			},
+			Trashed: func(path string) bool {
+				e, err := c.Stat(context.Background(), path, jotta.ListOptions{IncludeDeleted: true})
+				if errors.Is(err, jotta.ErrNotExist) {
+					return false
+				}
+				if err != nil {
+					t.Fatalf("stat %s: %v", path, err)
+				}
+				return e.IsDeleted()
+			},
+		}
+	})
+}
