@@ -92,6 +92,11 @@ type lsFields struct {
 	stats  ListStats
 	gotSt  bool
 	counts ListStats
+	// Files whose parent had no <folder> element: rclone counts those
+	// parents as folders too. Tracked without a set, for files grouped by
+	// parent (as the server sends them), so memory stays flat.
+	lastFolder, lastParent string
+	implicit               int64
 }
 
 func elementKind(name []byte) int {
@@ -179,8 +184,13 @@ func (f *lsFields) finish(fn func(*ListEntry) error) error {
 	e.Path = f.path
 	if f.kind == kindFolder {
 		f.counts.Folders++
+		f.lastFolder = f.path
 	} else {
 		f.counts.Files++
+		if f.path != f.lastFolder && f.path != f.lastParent {
+			f.implicit++
+		}
+		f.lastParent = f.path
 		e.Name = string(f.val[fieldFilename])
 		e.MD5 = normalizeMD5(f.val[fieldMD5])
 		var err error
@@ -198,12 +208,15 @@ func (f *lsFields) finish(fn func(*ListEntry) error) error {
 	return fn(e)
 }
 
-// end checks the stats once the document is complete.
+// end checks the stats once the document is complete. The folder count
+// may either count <folder> elements only, or also the parents of files
+// that came without one (the rule rclone applies).
 func (f *lsFields) end() (ListStats, error) {
 	if !f.gotSt {
 		return f.counts, ErrListStreamTruncated
 	}
-	if f.stats != f.counts {
+	folders := f.stats.Folders == f.counts.Folders || f.stats.Folders == f.counts.Folders+f.implicit
+	if !folders || f.stats.Files != f.counts.Files {
 		return f.counts, fmt.Errorf("%w: stats say %d folders and %d files, received %d and %d",
 			ErrListStreamMismatch, f.stats.Folders, f.stats.Files, f.counts.Folders, f.counts.Files)
 	}

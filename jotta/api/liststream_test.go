@@ -179,6 +179,36 @@ func TestDecodeListStreamCallbackStops(t *testing.T) {
 	}
 }
 
+func TestDecodeListStreamImplicitParents(t *testing.T) {
+	file := func(parent, name string) string {
+		return "<file><path>" + parent + "</path><filename>" + name + "</filename><md5>9e107d9d372bb6826bd81d3542a419d6</md5><size>1</size>" +
+			"<modified>2024-05-01T10:00:00.000Z</modified><created>2024-05-01T10:00:00.000Z</created></file>"
+	}
+	body := "<folder><path>/Archive/a</path></folder>" + file("/Archive/a", "x") + file("/Archive/a/hidden", "y") + file("/Archive/a/hidden", "z")
+	cases := []struct {
+		name    string
+		folders int
+		ok      bool
+	}{
+		{"elements only", 1, true},
+		{"elements plus file parents", 2, true},
+		{"too many", 3, false},
+		{"too few", 0, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			doc := fmt.Sprintf("<liststream>%s<stats><folders>%d</folders><files>3</files></stats></liststream>", body, c.folders)
+			_, _, err := collect(DecodeListStream, strings.NewReader(doc))
+			if (err == nil) != c.ok {
+				t.Errorf("err = %v", err)
+			}
+			if !c.ok && !errors.Is(err, ErrListStreamMismatch) {
+				t.Errorf("err = %v, want ErrListStreamMismatch", err)
+			}
+		})
+	}
+}
+
 func TestDecodeListStreamEmptyTree(t *testing.T) {
 	doc := `<?xml version="1.0"?><liststream><folder><path>/Archive</path></folder><stats><folders>1</folders><files>0</files></stats></liststream>`
 	got, st, err := collect(DecodeListStream, strings.NewReader(doc))
