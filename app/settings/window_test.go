@@ -13,14 +13,18 @@ import (
 
 var testNow = time.Date(2026, 11, 25, 10, 30, 0, 0, time.UTC)
 
-func newTestWindow(t *testing.T, f *fakeBackend) (*Window, fyne.Canvas) {
+func newTestWindow(t *testing.T, f *fakeBackend, adjust ...func(*Config)) (*Window, fyne.Canvas) {
 	t.Helper()
 	a := test.NewTempApp(t)
-	w := New(a, f, Config{
+	cfg := Config{
 		Hostname:   func() (string, error) { return "testhost.local", nil },
 		Now:        func() time.Time { return testNow },
 		OpenFolder: func(string) error { return nil },
-	})
+	}
+	for _, f := range adjust {
+		f(&cfg)
+	}
+	w := New(a, f, cfg)
 	t.Cleanup(w.Stop)
 	w.waitIdle()
 	w.win.Resize(fyne.NewSize(900, 900))
@@ -234,6 +238,12 @@ func TestRemoteChooserBrowsesAccount(t *testing.T) {
 	if f.called("Devices") != 1 {
 		t.Errorf("Devices called %d times", f.called("Devices"))
 	}
+	ch.mount.SetText("")
+	test.Tap(ch.ok)
+	if !ch.errLabel.Visible() || ed.remote.Text != "/testhost/Notes" {
+		t.Fatalf("a place without a mount point was accepted: error %q, remote %q", ch.errLabel.Text, ed.remote.Text)
+	}
+	laidOut(t, "chooser error", ch.errLabel)
 	ch.device.SetText("laptop")
 	w.waitIdle()
 	ch.mount.SetText("Documents")
@@ -286,7 +296,10 @@ func TestActivityShowsPassAndProblems(t *testing.T) {
 		Problems: []Problem{{PairID: "p1", Path: filepath.Join(dir, "sub", "b.txt"), Reason: "permission denied"}},
 		Log:      []string{"pass started", "uploading a.txt"},
 	}
-	w, c := newTestWindow(t, f)
+	opened := make(chan string, 1)
+	w, c := newTestWindow(t, f, func(cfg *Config) {
+		cfg.OpenFolder = func(p string) error { opened <- p; return nil }
+	})
 	w.tabs.SelectIndex(1)
 	wantText(t, c, "Backing up "+dir+": 12 of 340 files")
 	wantText(t, c, "120 MB of 1.2 GB · 2.5 MB/s · about 7 min left")
@@ -299,6 +312,15 @@ func TestActivityShowsPassAndProblems(t *testing.T) {
 	w.waitIdle()
 	if f.lastExcl != "/sub/b.txt" {
 		t.Errorf("exclude added = %q, want /sub/b.txt", f.lastExcl)
+	}
+	test.Tap(button(t, c, "Open folder"))
+	select {
+	case got := <-opened:
+		if got != filepath.Join(dir, "sub") {
+			t.Errorf("opened %q, want the problem file's folder", got)
+		}
+	default:
+		t.Error("Open folder opened nothing")
 	}
 	test.Tap(button(t, c, "Retry"))
 	w.waitIdle()
