@@ -56,7 +56,20 @@ func (x *executor) remoteProblem(ctx context.Context, path, what string, err err
 func (x *executor) run(ctx context.Context, pl *Plan) error {
 	x.lastFlush = time.Now()
 	defer x.flush()
-	// Folder moves first: they make the destination folders exist.
+	// Folders outside every folder-move destination come first (a move
+	// may need its parent), then the folder moves, then the folders that
+	// live inside a moved folder.
+	var early, late []string
+	for _, d := range pl.Mkdirs {
+		if underFolderMove(pl.Moves, d) {
+			late = append(late, d)
+		} else {
+			early = append(early, d)
+		}
+	}
+	if err := x.mkdirs(ctx, early); err != nil {
+		return err
+	}
 	for _, m := range pl.Moves {
 		if !m.Dir {
 			continue
@@ -71,14 +84,8 @@ func (x *executor) run(ctx context.Context, pl *Plan) error {
 		x.c.filesMoved.Add(int64(m.Files))
 		x.confirmBelow(m.To)
 	}
-	for _, d := range pl.Mkdirs {
-		if _, err := x.e.remote.EnsureFolder(ctx, x.remotePath(d)); err != nil {
-			if err := x.remoteProblem(ctx, d, "create folder", err); err != nil {
-				return err
-			}
-			continue
-		}
-		x.c.foldersCreated.Add(1)
+	if err := x.mkdirs(ctx, late); err != nil {
+		return err
 	}
 	for _, m := range pl.Moves {
 		if m.Dir {
@@ -121,6 +128,29 @@ func (x *executor) run(ctx context.Context, pl *Plan) error {
 		} else {
 			x.c.filesTrashed.Add(1)
 		}
+	}
+	return nil
+}
+
+func underFolderMove(moves []Move, dir string) bool {
+	k := foldKey(dir)
+	for _, m := range moves {
+		if m.Dir && strings.HasPrefix(k+"/", foldKey(m.To)+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+func (x *executor) mkdirs(ctx context.Context, dirs []string) error {
+	for _, d := range dirs {
+		if _, err := x.e.remote.EnsureFolder(ctx, x.remotePath(d)); err != nil {
+			if err := x.remoteProblem(ctx, d, "create folder", err); err != nil {
+				return err
+			}
+			continue
+		}
+		x.c.foldersCreated.Add(1)
 	}
 	return nil
 }

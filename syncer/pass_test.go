@@ -169,6 +169,48 @@ func TestRenamedDirectoryUploadsNothing(t *testing.T) {
 	}
 }
 
+func TestFolderMovedIntoANewParent(t *testing.T) {
+	local := t.TempDir()
+	for i := range 4 {
+		writeFile(t, local, fmt.Sprintf("a/photos/p%d.jpg", i), []byte(fmt.Sprintf("photo %d", i)))
+	}
+	writeFile(t, local, "a/keep.txt", []byte("keep"))
+	mem := syncertest.NewMemRemote()
+	e := newEngine(t, mem, syncer.Options{})
+	p := pairFor(local)
+	pass(t, e, p, syncer.PassOptions{})
+	if err := os.MkdirAll(filepath.Join(local, "b"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(local, "a/photos"), filepath.Join(local, "b/pics")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(local, "b/pics/new-empty"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	res := pass(t, e, p, syncer.PassOptions{})
+	if len(res.Problems) != 0 {
+		t.Fatalf("problems: %+v", res.Problems)
+	}
+	if res.Counters.FoldersMoved != 1 || res.Counters.BytesUploaded != 0 {
+		t.Errorf("counters %+v, want one folder move and no bytes", res.Counters)
+	}
+	got := remoteFiles(t, mem)
+	for i := range 4 {
+		if _, ok := got[fmt.Sprintf("b/pics/p%d.jpg", i)]; !ok {
+			t.Errorf("b/pics/p%d.jpg missing: %v", i, got)
+		}
+	}
+	var sawEmpty bool
+	mem.List(context.Background(), testRemote, func(en syncer.Entry) error {
+		sawEmpty = sawEmpty || (en.Dir && en.Path == "b/pics/new-empty")
+		return nil
+	})
+	if !sawEmpty {
+		t.Error("empty folder inside the moved folder was not created")
+	}
+}
+
 func TestRenamedFilesWithoutFolderMove(t *testing.T) {
 	local := t.TempDir()
 	for i := range 5 {

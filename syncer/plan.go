@@ -230,14 +230,18 @@ func (p *planner) plan() Plan {
 		}
 		missing = append(missing, d)
 	}
-	sort.Strings(missing)
-	for i, d := range missing {
-		// Keep only leaves: mkdir -p creates the parents.
-		if i+1 < len(missing) && strings.HasPrefix(foldKey(missing[i+1]), foldKey(d)+"/") {
-			continue
+	// Folders inside a folder-move destination are created after the move,
+	// the others before it; within each group only leaves are needed
+	// (mkdir -p creates the parents).
+	var early, late []string
+	for _, d := range missing {
+		if underFolderMove(folderMoves, d) {
+			late = append(late, d)
+		} else {
+			early = append(early, d)
 		}
-		out.Mkdirs = append(out.Mkdirs, d)
 	}
+	out.Mkdirs = append(leaves(early), leaves(late)...)
 	out.Moves = append(folderMoves, fileMoves...)
 	out.Uploads = want
 	for _, f := range want {
@@ -246,6 +250,34 @@ func (p *planner) plan() Plan {
 
 	p.prune(&out, orphans, movedAway, folderMoves)
 	return out
+}
+
+// leaves keeps the folders that have no other folder of dirs below them.
+func leaves(dirs []string) []string {
+	// With the separator as the lowest byte, a folder sorts right before
+	// its descendants ("b", "b/x", "b-x").
+	keys := make([]string, len(dirs))
+	for i, d := range dirs {
+		keys[i] = strings.ReplaceAll(foldKey(d), "/", "\x00")
+	}
+	sort.Sort(byKey{dirs, keys})
+	var out []string
+	for i, d := range dirs {
+		if i+1 < len(dirs) && strings.HasPrefix(keys[i+1], keys[i]+"\x00") {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+type byKey struct{ dirs, keys []string }
+
+func (b byKey) Len() int           { return len(b.dirs) }
+func (b byKey) Less(i, j int) bool { return b.keys[i] < b.keys[j] }
+func (b byKey) Swap(i, j int) {
+	b.dirs[i], b.dirs[j] = b.dirs[j], b.dirs[i]
+	b.keys[i], b.keys[j] = b.keys[j], b.keys[i]
 }
 
 // foldMoves replaces groups of file moves that carry a whole remote folder
@@ -356,11 +388,25 @@ func (p *planner) prune(out *Plan, orphans []Entry, movedAway map[string]bool, f
 			}
 			gone = append(gone, d)
 		}
-		sort.Slice(gone, func(i, j int) bool { return foldKey(gone[i]) < foldKey(gone[j]) })
-		var last string
+		// Parents before children, so only the topmost folder is trashed.
+		sort.Slice(gone, func(i, j int) bool {
+			ci, cj := strings.Count(gone[i], "/"), strings.Count(gone[j], "/")
+			if ci != cj {
+				return ci < cj
+			}
+			return foldKey(gone[i]) < foldKey(gone[j])
+		})
+		trashedDir := map[string]bool{}
 		for _, d := range gone {
 			k := foldKey(d)
-			if last != "" && strings.HasPrefix(k, last+"/") {
+			covered := false
+			for a := parentOf(k); a != ""; a = parentOf(a) {
+				if trashedDir[a] {
+					covered = true
+					break
+				}
+			}
+			if covered {
 				continue
 			}
 			// A folder holding a file that still exists locally (a
@@ -368,7 +414,7 @@ func (p *planner) prune(out *Plan, orphans []Entry, movedAway map[string]bool, f
 			if p.holdsLive(k, movedAway) {
 				continue
 			}
-			last = k
+			trashedDir[k] = true
 			t := Trash{Path: d, Dir: true}
 			for fk := range p.rfiles {
 				if strings.HasPrefix(fk, k+"/") {

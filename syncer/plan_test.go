@@ -156,8 +156,8 @@ func TestMakePlan(t *testing.T) {
 		},
 		{
 			name: "only leaf folders are created",
-			in:   syncer.PlanInput{Dirs: []string{"x", "x/y", "x/y/z", "w"}, Remote: []syncer.Entry{rd("w")}},
-			want: []string{"mkdir x/y/z"},
+			in:   syncer.PlanInput{Dirs: []string{"x", "x-1", "x/y", "x/y/z", "w"}, Remote: []syncer.Entry{rd("w")}},
+			want: []string{"mkdir x-1", "mkdir x/y/z"},
 		},
 		{
 			name: "deleted file without prune stays",
@@ -171,8 +171,8 @@ func TestMakePlan(t *testing.T) {
 		},
 		{
 			name: "prune folders trashes only the topmost deleted folder",
-			in:   syncer.PlanInput{Files: []syncer.LocalFile{lf("a", "a", 1)}, Remote: []syncer.Entry{rf("a", "a", 1), rf("b", "b", 1), rd("d"), rd("d/e"), rf("d/e/c", "c", 1)}, Prune: syncer.PruneFolders},
-			want: []string{"trashdir d (1)"}, unchanged: 1,
+			in:   syncer.PlanInput{Files: []syncer.LocalFile{lf("a", "a", 1)}, Remote: []syncer.Entry{rf("a", "a", 1), rf("b", "b", 1), rd("d"), rd("d-x"), rd("d/e"), rf("d/e/c", "c", 1)}, Prune: syncer.PruneFolders},
+			want: []string{"trashdir d (1)", "trashdir d-x (0)"}, unchanged: 1,
 		},
 		{
 			name: "prune all combines both",
