@@ -8,7 +8,8 @@ import (
 )
 
 const (
-	// AppID names the autostart entry (file name or registry value).
+	// AppID is the application's ID (as in FyneApp.toml); it names the
+	// autostart entry file.
 	AppID = "com.jottacloudclient.tray"
 	// AppName is the human-readable name shown by the desktop.
 	AppName = "JottaCloud Backup"

@@ -18,14 +18,12 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/driver/desktop"
 
+	"jottacloudclient/app/autostart"
 	"jottacloudclient/app/instance"
 	"jottacloudclient/app/settings"
 	"jottacloudclient/assets"
 	"jottacloudclient/tray"
 )
-
-// appID matches ID in FyneApp.toml.
-const appID = "com.jottacloudclient.tray"
 
 func main() { os.Exit(run(os.Args[1:])) }
 
@@ -82,7 +80,7 @@ func run(args []string) int {
 		}
 	}()
 
-	a := fyneapp.NewWithID(appID)
+	a := fyneapp.NewWithID(autostart.AppID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.AppIcon))
 	win := settings.New(a, be, settings.Config{Log: log})
 
