@@ -25,14 +25,28 @@ func TestUploadResumesAfterDrop(t *testing.T) {
 	data := randomBytes(size, 10)
 	e.em.Faults().Add(emulator.Fault{Endpoint: emulator.EndpointUpload, DropAfterBytes: cut, Times: 1})
 	var progressed int64
+	// WrapReader runs once per round: note what the server holds when the
+	// second round starts.
+	var rounds int
+	var heldAtResume int64
+	wrap := func(ctx context.Context, r io.Reader) io.Reader {
+		rounds++
+		if rounds == 2 {
+			heldAtResume = e.em.Stats().UploadBytes
+		}
+		return r
+	}
 	res, err := e.client.Upload(context.Background(), "/Jotta/Archive/big.bin", bytes.NewReader(data), size, md5hex(data), t0, t0,
-		jotta.UploadOptions{Progress: func(n int64) { progressed += n }})
+		jotta.UploadOptions{Progress: func(n int64) { progressed += n }, WrapReader: wrap})
 	if err != nil {
 		t.Fatal(err)
 	}
 	st := e.em.Stats()
-	if st.UploadBytes != size {
-		t.Errorf("the server received %d bytes for a %d-byte file; the second round must send only the rest", st.UploadBytes, size)
+	if heldAtResume != cut {
+		t.Errorf("the server had received %d bytes when the second round began, want %d", heldAtResume, cut)
+	}
+	if second := st.UploadBytes - heldAtResume; second != size-cut {
+		t.Errorf("the second round sent %d bytes; it must send only the remaining %d", second, size-cut)
 	}
 	if res.Attempts != 2 || res.Deduplicated || res.MD5 != md5hex(data) || res.Size != size {
 		t.Errorf("result %+v", res)
