@@ -1,0 +1,159 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"jottacloudclient/app/config"
+	"jottacloudclient/app/creds"
+	"jottacloudclient/jotta"
+	"jottacloudclient/syncer"
+)
+
+// Paths are where the app keeps its files. The zero value is filled in by
+// DefaultPaths; tests point every field at temporary directories.
+type Paths struct {
+	Config   string // the TOML configuration file
+	CredsDir string // token file fallback and the refresh lock
+	StateDir string // per-pair indexes and logs; deleting it costs a rehash, never data
+	LockDir  string // the single-instance lock and socket
+}
+
+// DefaultPaths uses the OS config dir for configuration, credentials and
+// the instance lock, and the OS cache dir for the engine's indexes.
+// JOTTA_CONFIG overrides the configuration file.
+func DefaultPaths() (Paths, error) {
+	cfg, err := config.DefaultPath()
+	if err != nil {
+		return Paths{}, err
+	}
+	cd, err := creds.DefaultDir()
+	if err != nil {
+		return Paths{}, err
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return Paths{}, fmt.Errorf("find cache directory: %w", err)
+	}
+	return Paths{Config: cfg, CredsDir: cd, StateDir: filepath.Join(cache, "jottacloudclient"), LockDir: cd}, nil
+}
+
+// EnginePair turns a configured folder pair into the engine's form.
+func EnginePair(p config.Pair) syncer.Pair {
+	prune, _ := syncer.ParsePruneMode(string(p.Prune))
+	return syncer.Pair{
+		ID:             p.ID,
+		Local:          p.LocalPath(),
+		Remote:         p.Remote,
+		Excludes:       append([]string(nil), p.Excludes...),
+		SkipHidden:     !p.IncludeHidden,
+		FollowSymlinks: p.FollowSymlinks,
+		Prune:          prune,
+		Interval:       time.Duration(p.Interval),
+	}
+}
+
+// EnginePairs returns the enabled pairs of cfg in the engine's form.
+func EnginePairs(cfg *config.Config) []syncer.Pair {
+	var out []syncer.Pair
+	for _, p := range cfg.Pairs {
+		if p.Enabled {
+			out = append(out, EnginePair(p))
+		}
+	}
+	return out
+}
+
+// EngineOptions are the engine settings of cfg.
+func EngineOptions(cfg *config.Config, paths Paths, log *slog.Logger) syncer.Options {
+	return syncer.Options{
+		StateDir:       paths.StateDir,
+		GlobalExcludes: append([]string(nil), cfg.Options.Excludes...),
+		Transfers:      cfg.Options.Transfers,
+		BandwidthLimit: int64(cfg.Options.BandwidthLimit),
+		Logger:         log,
+	}
+}
+
+// AccountOptions say how to reach the account.
+type AccountOptions struct {
+	Paths      Paths
+	Endpoint   string // one base URL for JFS and the JSON API (the emulator); "" = JottaCloud
+	Keyring    creds.Keyring
+	HTTPClient *http.Client
+	Getenv     func(string) string // nil: os.Getenv
+	NetrcPath  string              // "": ~/.netrc
+	Logger     *slog.Logger
+}
+
+// Account is a signed-in JottaCloud account.
+type Account struct {
+	Client *jotta.Client
+	Store  *creds.Store
+	Info   creds.Info // where the credential came from
+}
+
+// Remote is the engine's view of the account.
+func (a *Account) Remote() *Remote { return NewRemote(a.Client) }
+
+// NewStore opens the writable token store under o.Paths.CredsDir.
+func NewStore(o AccountOptions) (*creds.Store, error) {
+	return creds.NewStore(creds.StoreOptions{Dir: o.Paths.CredsDir, Keyring: o.Keyring, Logger: o.Logger})
+}
+
+// Exchange turns a personal login token or a bare refresh token into a
+// session. endpoint is the emulator's base URL when set: a bare refresh
+// token is then redeemed there instead of at JottaCloud's sign-in service.
+func Exchange(hc *http.Client, endpoint string) creds.Exchange {
+	return func(ctx context.Context, s creds.Secret) (*jotta.Token, error) {
+		if s.Kind == creds.KindLoginToken || jotta.IsLoginToken(s.Reveal()) {
+			return jotta.Login(ctx, hc, s.Reveal())
+		}
+		tokenURL := ""
+		if endpoint != "" {
+			tokenURL = strings.TrimRight(endpoint, "/") + "/auth/realms/jottacloud/protocol/openid-connect/token"
+		}
+		return jotta.RefreshToken(ctx, hc, tokenURL, s.Reveal())
+	}
+}
+
+// OpenAccount finds the credentials (stored session, then ~/.netrc, then
+// JOTTACLOUD_TOKEN), exchanging a token found outside the store once, and
+// returns a client. An error matching jotta.ErrSignInRequired means the
+// user must sign in (jotta login, or the settings window).
+func OpenAccount(ctx context.Context, o AccountOptions) (*Account, error) {
+	st, err := NewStore(o)
+	if err != nil {
+		return nil, err
+	}
+	chain := &creds.Chain{Store: st, NetrcPath: o.NetrcPath, Getenv: o.Getenv, Logger: o.Logger}
+	info, err := chain.Resolve(ctx, Exchange(o.HTTPClient, o.Endpoint))
+	if err != nil {
+		return nil, err
+	}
+	c, err := jotta.New(jotta.Options{Endpoint: o.Endpoint, HTTPClient: o.HTTPClient, Store: st, Logger: o.Logger})
+	if err != nil {
+		return nil, err
+	}
+	return &Account{Client: c, Store: st, Info: info}, nil
+}
+
+// SignIn exchanges a personal login token typed by the user and stores the
+// session, replacing any earlier one.
+func SignIn(ctx context.Context, o AccountOptions, loginToken string) (creds.Info, error) {
+	st, err := NewStore(o)
+	if err != nil {
+		return creds.Info{}, err
+	}
+	return st.Login(ctx, strings.TrimSpace(loginToken), Exchange(o.HTTPClient, o.Endpoint))
+}
+
+// IsSignInRequired reports whether err means the user has to sign in again.
+func IsSignInRequired(err error) bool { return errors.Is(err, jotta.ErrSignInRequired) }
