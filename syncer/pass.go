@@ -223,6 +223,7 @@ func summarise(pl Plan, rootMissing bool) Planned {
 		Mkdirs:       len(pl.Mkdirs),
 		Trash:        len(pl.Trash),
 		TrashFiles:   pl.TrashFiles,
+		TrashBytes:   pl.TrashBytes,
 		Unchanged:    pl.Unchanged,
 		CreateRoot:   rootMissing,
 		PruneRefused: pl.PruneRefused,

@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -420,6 +422,29 @@ func TestDryRunChangesNothing(t *testing.T) {
 	}
 }
 
+func TestDryRunReportsMovesAndPrune(t *testing.T) {
+	local := t.TempDir()
+	writeFile(t, local, "old/a.txt", []byte("aaaa"))
+	writeFile(t, local, "gone.txt", []byte("gone!"))
+	writeFile(t, local, "stay.txt", []byte("stay"))
+	mem := syncertest.NewMemRemote()
+	e := newEngine(t, mem, syncer.Options{})
+	p := pairFor(local)
+	p.Prune = syncer.PruneFiles
+	pass(t, e, p, syncer.PassOptions{})
+	os.Rename(filepath.Join(local, "old"), filepath.Join(local, "new"))
+	os.Remove(filepath.Join(local, "gone.txt"))
+	before := mem.Stats()
+	res := pass(t, e, p, syncer.PassOptions{DryRun: true})
+	pl := res.Planned
+	if pl.FolderMoves != 1 || pl.MovedBytes != 4 || pl.TrashFiles != 1 || pl.TrashBytes != 5 || pl.Uploads != 0 {
+		t.Errorf("dry run planned %+v, want one folder move of 4 bytes and one 5-byte file to trash", pl)
+	}
+	if after := mem.Stats(); after.Moves != before.Moves || after.Trashes != before.Trashes {
+		t.Errorf("dry run changed the remote: %+v -> %+v", before, after)
+	}
+}
+
 func TestDeletedIndexCostsOnlyARehash(t *testing.T) {
 	local := t.TempDir()
 	writeFile(t, local, "a.txt", []byte("aaa"))
@@ -466,4 +491,53 @@ func TestBandwidthLimitPacesUploads(t *testing.T) {
 			t.Errorf("limited upload: %+v", res.Counters)
 		}
 	})
+}
+
+// countingRemote records how many uploads run at once.
+type countingRemote struct {
+	*syncertest.MemRemote
+	mu       sync.Mutex
+	now, max int
+}
+
+func (c *countingRemote) Upload(ctx context.Context, path string, src io.ReaderAt, meta syncer.FileMeta) (syncer.UploadResult, error) {
+	c.mu.Lock()
+	c.now++
+	c.max = max(c.max, c.now)
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.now--
+		c.mu.Unlock()
+	}()
+	return c.MemRemote.Upload(ctx, path, src, meta)
+}
+
+func TestTransfersAreBounded(t *testing.T) {
+	cases := []struct {
+		name      string
+		transfers int
+		want      int
+	}{
+		{"default", 0, 4},
+		{"one at a time", 1, 1},
+		{"two", 2, 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			local := t.TempDir()
+			for i := range 40 {
+				writeFile(t, local, fmt.Sprintf("f%02d", i), bytes.Repeat([]byte{byte(i)}, 20000))
+			}
+			r := &countingRemote{MemRemote: syncertest.NewMemRemote()}
+			e := newEngine(t, r, syncer.Options{Transfers: tc.transfers})
+			res := pass(t, e, pairFor(local), syncer.PassOptions{})
+			if res.Counters.FilesUploaded != 40 {
+				t.Fatalf("uploaded %d files", res.Counters.FilesUploaded)
+			}
+			if r.max > tc.want || r.max < 1 {
+				t.Errorf("%d uploads ran at once, limit %d", r.max, tc.want)
+			}
+		})
+	}
 }

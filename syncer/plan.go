@@ -62,7 +62,8 @@ type Move struct {
 type Trash struct {
 	Path  string
 	Dir   bool
-	Files int // files it holds (1 for a file)
+	Files int   // files it holds (1 for a file)
+	Bytes int64 // their size
 }
 
 // Plan is what one pass will do, in execution order: folder moves, folder
@@ -78,6 +79,7 @@ type Plan struct {
 	Unchanged    int
 	UploadBytes  int64
 	TrashFiles   int
+	TrashBytes   int64
 }
 
 type planner struct {
@@ -416,9 +418,10 @@ func (p *planner) prune(out *Plan, orphans []Entry, movedAway map[string]bool, f
 			}
 			trashedDir[k] = true
 			t := Trash{Path: d, Dir: true}
-			for fk := range p.rfiles {
+			for fk, f := range p.rfiles {
 				if strings.HasPrefix(fk, k+"/") {
 					t.Files++
+					t.Bytes += f.Size
 					inTrashedDir[fk] = true
 				}
 			}
@@ -431,12 +434,14 @@ func (p *planner) prune(out *Plan, orphans []Entry, movedAway map[string]bool, f
 			if movedAway[k] || inTrashedDir[k] {
 				continue
 			}
-			trash = append(trash, Trash{Path: o.Path, Files: 1})
+			trash = append(trash, Trash{Path: o.Path, Files: 1, Bytes: o.Size})
 		}
 	}
 	n := 0
+	var bytes int64
 	for _, t := range trash {
 		n += t.Files
+		bytes += t.Bytes
 	}
 	if len(trash) == 0 {
 		return
@@ -456,6 +461,7 @@ func (p *planner) prune(out *Plan, orphans []Entry, movedAway map[string]bool, f
 	sort.Slice(trash, func(i, j int) bool { return trash[i].Path < trash[j].Path })
 	out.Trash = trash
 	out.TrashFiles = n
+	out.TrashBytes = bytes
 }
 
 // holdsLive reports whether a remote folder contains a file that must stay:

@@ -56,6 +56,7 @@ type Planned struct {
 	Mkdirs       int
 	Trash        int // items (files and folders) to trash
 	TrashFiles   int // files they hold
+	TrashBytes   int64
 	Unchanged    int
 	CreateRoot   bool   // the remote folder does not exist yet
 	PruneRefused string // why pruning was refused, or ""

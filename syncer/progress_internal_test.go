@@ -1,0 +1,59 @@
+package syncer
+
+import (
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+type nopRemote struct{ Remote }
+
+func TestProgressRateAndETA(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e, err := New(nopRemote{}, Options{StateDir: t.TempDir(), NoWatch: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub := e.Subscribe()
+		defer sub.Close()
+		p := newProgress(e, "p", StateUploading, 2, 1000)
+		if ev := (<-sub.C()).(ProgressEvent); ev.BytesTotal != 1000 || ev.FilesTotal != 2 || ev.BytesDone != 0 {
+			t.Fatalf("first event %+v", ev)
+		}
+		p.startFile("a.bin") // inside the throttle window: not published
+		time.Sleep(time.Second)
+		p.addBytes(250)
+		ev := (<-sub.C()).(ProgressEvent)
+		cases := []struct {
+			name      string
+			got, want any
+		}{
+			{"current", ev.Current, "a.bin"},
+			{"bytes done", ev.BytesDone, int64(250)},
+			{"rate", ev.Rate, 250.0},
+			{"eta", ev.ETA, 3 * time.Second},
+			{"phase", ev.Phase, StateUploading},
+		}
+		for _, c := range cases {
+			if c.got != c.want {
+				t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
+			}
+		}
+		// Within the throttle window nothing new is published…
+		p.addBytes(10)
+		synctest.Wait()
+		select {
+		case ev := <-sub.C():
+			t.Errorf("throttled update published: %+v", ev)
+		default:
+		}
+		// …but the end of a phase always is.
+		p.fileFinished()
+		p.finish()
+		synctest.Wait()
+		last := (<-sub.C()).(ProgressEvent)
+		if last.FilesDone != 1 || last.BytesDone != 260 {
+			t.Errorf("final event %+v", last)
+		}
+	})
+}
