@@ -156,16 +156,6 @@ func (e *Engine) index(id string) (*state.Index, error) {
 	return ix, nil
 }
 
-// forgetIndex closes the index of a removed pair.
-func (e *Engine) forgetIndex(id string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if ix := e.indexes[id]; ix != nil {
-		ix.Close()
-		delete(e.indexes, id)
-	}
-}
-
 func (e *Engine) lockPair(id string) *sync.Mutex {
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -24,6 +25,8 @@ type executor struct {
 	c       *counters
 	problem func(Problem)
 	files   map[string]*localFile // by local relative path
+
+	failures atomic.Int64
 
 	mu        sync.Mutex
 	confirmed []state.Uploaded
@@ -50,8 +53,28 @@ func (x *executor) remoteProblem(ctx context.Context, path, what string, err err
 		reason = what + ": the server rejected the name"
 	}
 	x.problem(Problem{Path: path, Reason: reason})
+	if perItem(err) {
+		return nil
+	}
+	if n := x.failures.Add(1); n >= maxConsecutiveFailures {
+		return fmt.Errorf("the server failed %d requests in a row; stopping this pass: %w", n, err)
+	}
 	return nil
 }
+
+// maxConsecutiveFailures ends a pass whose remote keeps failing (offline,
+// signed out) instead of reporting every remaining file.
+const maxConsecutiveFailures = 10
+
+// perItem tells errors about one item (which say nothing about the
+// server's health) from the others.
+func perItem(err error) bool {
+	return errors.Is(err, ErrNameRejected) || errors.Is(err, ErrNotExist) || errors.Is(err, ErrExist) ||
+		errors.Is(err, errChangedWhileReading) || errors.Is(err, errMismatch) || isLocal(err)
+}
+
+// succeeded resets the run of remote failures.
+func (x *executor) succeeded() { x.failures.Store(0) }
 
 func (x *executor) run(ctx context.Context, pl *Plan) error {
 	x.lastFlush = time.Now()
@@ -80,6 +103,7 @@ func (x *executor) run(ctx context.Context, pl *Plan) error {
 			}
 			continue
 		}
+		x.succeeded()
 		x.c.foldersMoved.Add(1)
 		x.c.filesMoved.Add(int64(m.Files))
 		x.confirmBelow(m.To)
@@ -102,6 +126,7 @@ func (x *executor) run(ctx context.Context, pl *Plan) error {
 			}
 			continue
 		}
+		x.succeeded()
 		x.c.filesMoved.Add(1)
 		if f != nil {
 			x.markUploaded(f)
@@ -122,6 +147,7 @@ func (x *executor) run(ctx context.Context, pl *Plan) error {
 			}
 			continue
 		}
+		x.succeeded()
 		if t.Dir {
 			x.c.foldersTrashed.Add(1)
 			x.c.filesTrashed.Add(int64(t.Files))
@@ -150,6 +176,7 @@ func (x *executor) mkdirs(ctx context.Context, dirs []string) error {
 			}
 			continue
 		}
+		x.succeeded()
 		x.c.foldersCreated.Add(1)
 	}
 	return nil
@@ -212,7 +239,13 @@ func (x *executor) uploads(ctx context.Context, ups []LocalFile) error {
 		if f == nil {
 			continue
 		}
+		if gctx.Err() != nil {
+			break
+		}
 		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
 			prog.startFile(f.rel)
 			err := x.upload(gctx, f, u.Path, prog)
 			prog.fileFinished()
@@ -229,7 +262,7 @@ func (x *executor) uploads(ctx context.Context, ups []LocalFile) error {
 func (x *executor) upload(ctx context.Context, f *localFile, rel string, prog *progress) error {
 	fh, err := x.e.openFile(f.abs)
 	if err != nil {
-		return fmt.Errorf("open: %w", err)
+		return localError{fmt.Errorf("open: %w", err)}
 	}
 	defer fh.Close()
 	if changed(f) {
@@ -243,6 +276,9 @@ func (x *executor) upload(ctx context.Context, f *localFile, rel string, prog *p
 	}
 	res, err := x.e.remote.Upload(ctx, x.remotePath(rel), src, FileMeta{Size: f.size, MD5: want, Created: mod, Modified: mod})
 	if err != nil {
+		if src.readErr != nil {
+			return localError{fmt.Errorf("read: %w", src.readErr)}
+		}
 		return err
 	}
 	x.c.bytesUploaded.Add(res.BytesSent)
@@ -251,14 +287,34 @@ func (x *executor) upload(ctx context.Context, f *localFile, rel string, prog *p
 	} else {
 		x.c.filesUploaded.Add(1)
 	}
+	x.succeeded()
 	if !strings.EqualFold(res.MD5, want) || res.Size != f.size {
-		return fmt.Errorf("server stored md5 %s and %d bytes, expected %s and %d; will retry on the next pass", res.MD5, res.Size, want, f.size)
+		return fmt.Errorf("server stored md5 %s and %d bytes, expected %s and %d; will retry on the next pass: %w", res.MD5, res.Size, want, f.size, errMismatch)
 	}
 	if changed(f) {
 		return errChangedWhileReading
 	}
 	x.markUploaded(f)
 	return nil
+}
+
+var errMismatch = errors.New("server confirmed other content")
+
+// localError marks a failure on the local side (opening or reading a file).
+type localError struct{ err error }
+
+func (e localError) Error() string { return e.err.Error() }
+func (e localError) Unwrap() error { return e.err }
+
+func isLocal(err error) bool {
+	var le localError
+	return errors.As(err, &le)
+}
+
+func (m *meteredReader) noteErr(err error) {
+	if err != nil && err != io.EOF && m.readErr == nil {
+		m.readErr = err
+	}
 }
 
 // meteredReader counts and, with a limiter, paces the bytes read for an
@@ -270,13 +326,15 @@ type meteredReader struct {
 		WaitN(ctx context.Context, n int) error
 		Burst() int
 	}
-	prog *progress
+	prog    *progress
+	readErr error // a local read failure (io.EOF excluded)
 }
 
 func (m *meteredReader) ReadAt(p []byte, off int64) (int, error) {
 	if m.limiter == nil {
 		n, err := m.r.ReadAt(p, off)
 		m.prog.addBytes(int64(n))
+		m.noteErr(err)
 		return n, err
 	}
 	total := 0
@@ -291,6 +349,7 @@ func (m *meteredReader) ReadAt(p []byte, off int64) (int, error) {
 		p = p[n:]
 		m.prog.addBytes(int64(n))
 		if err != nil {
+			m.noteErr(err)
 			return total, err
 		}
 	}

@@ -541,3 +541,46 @@ func TestTransfersAreBounded(t *testing.T) {
 		})
 	}
 }
+
+// failingRemote refuses every upload the way an offline server would.
+type failingRemote struct {
+	*syncertest.MemRemote
+	calls int
+	mu    sync.Mutex
+}
+
+func (f *failingRemote) Upload(ctx context.Context, path string, src io.ReaderAt, meta syncer.FileMeta) (syncer.UploadResult, error) {
+	f.mu.Lock()
+	f.calls++
+	f.mu.Unlock()
+	return syncer.UploadResult{}, errors.New("503 service unavailable")
+}
+
+func TestFailingServerEndsThePass(t *testing.T) {
+	local := t.TempDir()
+	for i := range 100 {
+		writeFile(t, local, fmt.Sprintf("f%03d", i), []byte(fmt.Sprint(i)))
+	}
+	r := &failingRemote{MemRemote: syncertest.NewMemRemote()}
+	e := newEngine(t, r, syncer.Options{Transfers: 1})
+	res, err := e.RunPass(context.Background(), pairFor(local), syncer.PassOptions{})
+	if err == nil || !strings.Contains(err.Error(), "in a row") {
+		t.Fatalf("pass error %v, want it to stop after repeated server failures", err)
+	}
+	if r.calls > 20 || len(res.Problems) > 20 {
+		t.Errorf("%d uploads tried and %d problems reported before stopping", r.calls, len(res.Problems))
+	}
+	// Per-file refusals do not stop a pass.
+	long := &rejectingRemote{MemRemote: syncertest.NewMemRemote()}
+	e2 := newEngine(t, long, syncer.Options{Transfers: 1})
+	res2, err := e2.RunPass(context.Background(), pairFor(local), syncer.PassOptions{})
+	if err != nil || len(res2.Problems) != 100 {
+		t.Errorf("name refusals: err %v, %d problems; want the pass to finish with 100 problems", err, len(res2.Problems))
+	}
+}
+
+type rejectingRemote struct{ *syncertest.MemRemote }
+
+func (rejectingRemote) Upload(ctx context.Context, path string, src io.ReaderAt, meta syncer.FileMeta) (syncer.UploadResult, error) {
+	return syncer.UploadResult{}, fmt.Errorf("upload %s: %w", path, syncer.ErrNameRejected)
+}
