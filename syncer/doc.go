@@ -1,6 +1,12 @@
 // Package syncer is the backup engine: folder pairs, the local walk with
-// exclude rules, the change index, parallel MD5 hashing, the pure plan, the
-// upload/move/prune execution, scheduling (interval and file watching),
-// pause and progress events. It defines the Remote interface it needs and
-// must not import jotta, app, tray or fyne.
+// gitignore-style excludes, the change index (syncer/state), parallel MD5
+// hashing, the pure plan (MakePlan), the upload/move/prune execution,
+// scheduling (interval, file watching, ScanNow, Pause, wake catch-up) and
+// typed progress events. It defines the small Remote interface it needs —
+// app adapts the jotta client to it, syncertest offers an in-memory one and
+// the conformance suite — and must not import jotta, app, tray or fyne.
+// Pruning is opt-in, always goes to the server's trash, and is refused when
+// the local folder looks unavailable (empty, another filesystem) or when a
+// pass would trash more files than the pair's limit (by default 10 % of the
+// remote files, at least 10 and at most 100).
 package syncer

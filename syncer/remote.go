@@ -63,7 +63,9 @@ type Remote interface {
 	List(ctx context.Context, root string, fn func(Entry) error) error
 	// EnsureFolder makes path exist, creating the device (type
 	// WORKSTATION), the mount point and every folder as needed (mkdir -p),
-	// and returns the paths it had to create, outermost first.
+	// and returns the paths it had to create, outermost first. A server
+	// that cannot tell whether a folder existed may report it as created.
+	// Existing items (also trashed ones, which come back) are no error.
 	EnsureFolder(ctx context.Context, path string) (created []string, err error)
 	// Upload stores size bytes read from src at path. The server may
 	// complete it without data (dedup) or ask to resume from an offset, so
