@@ -67,7 +67,8 @@ type Pair struct {
 	Remote string
 	// Excludes are gitignore-syntax patterns relative to Local.
 	Excludes []string
-	// SkipHidden leaves out names starting with a dot.
+	// SkipHidden leaves out names starting with a dot (and, on Windows,
+	// items with the hidden attribute).
 	SkipHidden bool
 	// FollowSymlinks follows symbolic links whose target lies inside Local
 	// (loop-safe); by default links are skipped.
