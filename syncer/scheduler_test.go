@@ -313,3 +313,42 @@ func TestWatchLimitFallsBackToInterval(t *testing.T) {
 		}
 	})
 }
+
+func TestUpdatedIntervalAppliesWhileRunning(t *testing.T) {
+	local := t.TempDir()
+	stateDir := t.TempDir()
+	writeFile(t, local, "f", []byte("f"))
+	synctest.Test(t, func(t *testing.T) {
+		e, err := syncer.New(syncertest.NewMemRemote(), syncer.Options{StateDir: stateDir, NoWatch: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer e.Close()
+		sub := e.Subscribe()
+		defer sub.Close()
+		rec := record(sub)
+		p := pairFor(local)
+		e.SetPairs([]syncer.Pair{p})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error)
+		go func() { done <- e.Run(ctx) }()
+		synctest.Wait()
+		if err := e.Run(ctx); err == nil {
+			t.Error("a second Run on a running engine was accepted")
+		}
+		p.Interval = 10 * time.Minute
+		if err := e.SetPairs([]syncer.Pair{p}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(12 * time.Minute)
+		synctest.Wait()
+		if got := rec.count("docs"); got != 2 {
+			t.Errorf("%d passes after 12 minutes with a 10-minute interval, want 2", got)
+		}
+		if got := e.Pairs(); len(got) != 1 || got[0].Interval != 10*time.Minute {
+			t.Errorf("Pairs() = %+v", got)
+		}
+		cancel()
+		<-done
+	})
+}
