@@ -58,8 +58,9 @@ type UploadResult struct {
 // case-insensitively on the server and are preserved as sent.
 type Remote interface {
 	// List streams the live, completed files and the folders below root
-	// (recursively, root itself excluded), calling fn once per item. It is
-	// one request to the server. A missing root gives ErrNotExist.
+	// (recursively, root itself excluded), calling fn once per item from
+	// one goroutine. It is one request to the server. A missing root gives
+	// ErrNotExist; an error from fn ends the listing and is returned.
 	List(ctx context.Context, root string, fn func(Entry) error) error
 	// EnsureFolder makes path exist, creating the device (type
 	// WORKSTATION), the mount point and every folder as needed (mkdir -p),
