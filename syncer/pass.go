@@ -15,8 +15,11 @@ const (
 	metaLastComplete = "last-complete-pass"
 )
 
-// hashBatch is how many hashing results go into one index transaction.
-const hashBatch = 512
+// hashBatch and hashFlushEvery bound the hashing work a crash can lose.
+const (
+	hashBatch      = 512
+	hashFlushEvery = 2 * time.Second
+)
 
 // RunPass runs one backup pass over pair: walk, hash what changed, list the
 // remote folder once, plan, execute. Per-file problems are in the result;
@@ -255,7 +258,9 @@ func (e *Engine) hashChanged(ctx context.Context, p Pair, ix *state.Index, w *wa
 	}
 	prog := newProgress(e, p.ID, StateScanning, len(todo), total)
 	var batch []state.Hashed
+	lastFlush := time.Now()
 	flush := func() error {
+		lastFlush = time.Now()
 		if dryRun || len(batch) == 0 {
 			batch = batch[:0]
 			return nil
@@ -278,7 +283,7 @@ func (e *Engine) hashChanged(ctx context.Context, p Pair, ix *state.Index, w *wa
 		c.bytesHashed.Add(f.size)
 		f.md5, f.hashed = r.md5, true
 		batch = append(batch, state.Hashed{Path: f.rel, Size: f.size, ModTime: f.mtime, Inode: f.inode, Ctime: f.ctime, MD5: f.md5})
-		if len(batch) >= hashBatch && storeErr == nil {
+		if (len(batch) >= hashBatch || time.Since(lastFlush) >= hashFlushEvery) && storeErr == nil {
 			storeErr = flush()
 		}
 	})
