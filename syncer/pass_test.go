@@ -584,3 +584,36 @@ type rejectingRemote struct{ *syncertest.MemRemote }
 func (rejectingRemote) Upload(ctx context.Context, path string, src io.ReaderAt, meta syncer.FileMeta) (syncer.UploadResult, error) {
 	return syncer.UploadResult{}, fmt.Errorf("upload %s: %w", path, syncer.ErrNameRejected)
 }
+
+// touchingRemote rewrites a local file while the engine uploads it.
+type touchingRemote struct {
+	*syncertest.MemRemote
+	touch func()
+}
+
+func (r *touchingRemote) Upload(ctx context.Context, path string, src io.ReaderAt, meta syncer.FileMeta) (syncer.UploadResult, error) {
+	res, err := r.MemRemote.Upload(ctx, path, src, meta)
+	if r.touch != nil {
+		r.touch()
+		r.touch = nil
+	}
+	return res, err
+}
+
+func TestModifiedDuringUploadIsRetried(t *testing.T) {
+	local := t.TempDir()
+	writeFile(t, local, "doc.txt", []byte("version one"))
+	r := &touchingRemote{MemRemote: syncertest.NewMemRemote()}
+	r.touch = func() { writeFile(t, local, "doc.txt", []byte("version two, longer")) }
+	e := newEngine(t, r, syncer.Options{})
+	p := pairFor(local)
+	first := pass(t, e, p, syncer.PassOptions{})
+	assertProblem(t, first, "doc.txt", "changed while")
+	second := pass(t, e, p, syncer.PassOptions{})
+	if second.Counters.FilesHashed != 1 || second.Counters.FilesUploaded != 1 {
+		t.Errorf("second pass %+v, want the file rehashed and uploaded", second.Counters)
+	}
+	if remoteFiles(t, r.MemRemote)["doc.txt"] != md5hex([]byte("version two, longer")) {
+		t.Error("remote does not hold the current version")
+	}
+}
