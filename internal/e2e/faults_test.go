@@ -1,0 +1,202 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"jottacloudclient/app"
+	"jottacloudclient/jotta/emulator"
+	"jottacloudclient/syncer"
+)
+
+// TestFaultsEndVerified backs a tree up while the emulator misbehaves;
+// the passes may report problems, but once the server behaves the data
+// on it is complete and right and the index claims nothing the server
+// lacks.
+func TestFaultsEndVerified(t *testing.T) {
+	cases := []struct {
+		name   string
+		eo     emulator.Options
+		setup  func(em *emulator.Running)
+		upload func(n int64, em *emulator.Running) // runs before every upload
+		check  func(t *testing.T, st emulator.Stats)
+	}{
+		{
+			name: "30 percent of requests answer 5xx",
+			setup: func(em *emulator.Running) {
+				em.Faults().Seed(7)
+				em.Faults().Add(emulator.Fault{Endpoint: emulator.EndpointAny, Status: 503, Probability: 0.3})
+			},
+		},
+		{
+			name: "5xx after the server acted",
+			setup: func(em *emulator.Running) {
+				em.Faults().Seed(8)
+				em.Faults().Add(emulator.Fault{Endpoint: emulator.EndpointAny, Status: 500, Applied: true, Probability: 0.2})
+			},
+		},
+		{
+			name: "connections reset mid-upload",
+			setup: func(em *emulator.Running) {
+				em.Faults().Seed(9)
+				em.Faults().Add(emulator.Fault{Endpoint: emulator.EndpointUpload, DropAfterBytes: 10_000, Probability: 0.5})
+			},
+			check: func(t *testing.T, st emulator.Stats) {
+				if n := st.Requests[emulator.EndpointUpload]; n <= 45 {
+					t.Errorf("%d upload requests for 40 files; the resets should have forced resumed uploads", n)
+				}
+			},
+		},
+		{
+			name: "access tokens expire every few seconds",
+			eo:   emulator.Options{AccessTokenLifetime: 2 * time.Second},
+			// Passes take well under a second here, so every fifth upload
+			// stands in for a few seconds of wall time.
+			upload: func(n int64, em *emulator.Running) {
+				if n%5 == 0 {
+					em.ExpireAccessTokens()
+				}
+			},
+			check: func(t *testing.T, st emulator.Stats) {
+				if st.Refreshes < 5 {
+					t.Errorf("%d refreshes; expiring tokens should have forced several", st.Refreshes)
+				}
+			},
+		},
+		{
+			name: "token endpoint down for a while",
+			setup: func(em *emulator.Running) {
+				em.ExpireAccessTokens()
+				em.Faults().Add(emulator.Fault{TokenEndpointDown: true, Times: 6})
+			},
+			check: func(t *testing.T, st emulator.Stats) {
+				if st.Refreshes < 1 {
+					t.Errorf("no refresh succeeded after the outage")
+				}
+			},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, tc.eo)
+			ctx := ctxFor(t)
+			local := e.localDir("docs")
+			fillTree(t, local, 40, 30_000)
+			hr := &hookRemote{Remote: app.NewRemote(e.client)}
+			if tc.upload != nil {
+				hr.before = func(n int64, _ string) { tc.upload(n, e.emu) }
+			}
+			eng := e.engineOn(hr, syncer.Options{Transfers: 4})
+			p := syncer.Pair{ID: "docs", Local: local, Remote: "/Laptop/Backup/docs", Prune: syncer.PruneAll}
+			if tc.setup != nil {
+				tc.setup(e.emu)
+			}
+			var last *syncer.PassResult
+			for i := range 6 {
+				res, err := eng.RunPass(ctx, p, syncer.PassOptions{})
+				last = res
+				t.Logf("pass %d: err=%v uploaded=%d problems=%d", i+1, err, res.Counters.FilesUploaded, len(res.Problems))
+				if err == nil && len(res.Problems) == 0 {
+					break
+				}
+			}
+			st := e.emu.Stats()
+			e.emu.Faults().Clear()
+			if !last.Complete || len(last.Problems) != 0 {
+				t.Errorf("no clean pass in 6 tries under faults; last: %v\n%s", last.Err, problemsText(last.Problems))
+			}
+			e.verify(local, p.Remote)
+			if tc.check != nil {
+				tc.check(t, st)
+			}
+			// A further pass with a healthy server has nothing to do.
+			res, err := eng.RunPass(ctx, p, syncer.PassOptions{})
+			if err != nil || res.Counters.FilesUploaded+res.Counters.FilesDeduplicated != 0 || res.Counters.FilesTrashed != 0 {
+				t.Errorf("pass after recovery: err=%v counters=%+v", err, res.Counters)
+			}
+			path := eng.IndexPath(p.ID)
+			_ = eng.Close()
+			if n := e.checkIndex(path, p.Remote); n != 40 {
+				t.Errorf("%d files recorded as backed up, want 40", n)
+			}
+		})
+	}
+}
+
+// hookRemote calls before ahead of every upload.
+type hookRemote struct {
+	syncer.Remote
+	before func(n int64, path string)
+	n      atomic.Int64
+}
+
+func (h *hookRemote) Upload(ctx context.Context, path string, src io.ReaderAt, meta syncer.FileMeta) (syncer.UploadResult, error) {
+	if h.before != nil {
+		h.before(h.n.Add(1), path)
+	}
+	return h.Remote.Upload(ctx, path, src, meta)
+}
+
+// TestRevokedSessionStopsAndResumes revokes the session in the middle of a
+// pass: the engine stops uploading and says a sign-in is needed, nothing
+// on the server or in the index is wrong, and after a new sign-in the next
+// pass finishes the job.
+func TestRevokedSessionStopsAndResumes(t *testing.T) {
+	e := newEnv(t, emulator.Options{})
+	ctx := ctxFor(t)
+	local := e.localDir("photos")
+	const files = 120
+	fillTree(t, local, files, 8_000)
+	p := syncer.Pair{ID: "photos", Local: local, Remote: "/Laptop/Backup/photos", Prune: syncer.PruneAll}
+	var revokedAt atomic.Int64
+	hr := &hookRemote{Remote: app.NewRemote(e.client)}
+	hr.before = func(n int64, _ string) {
+		if n == 30 {
+			e.emu.RevokeSessions()
+			revokedAt.Store(n)
+		}
+	}
+	eng := e.engineOn(hr, syncer.Options{Transfers: 2})
+	res, err := eng.RunPass(ctx, p, syncer.PassOptions{})
+	if err == nil {
+		t.Fatalf("the pass ended without error after the session was revoked; problems:\n%s", problemsText(res.Problems))
+	}
+	if !app.IsSignInRequired(err) {
+		t.Errorf("pass error %q does not say a sign-in is needed", err)
+	}
+	if !strings.Contains(strings.ToLower(err.Error()), "sign in") {
+		t.Errorf("pass error %q does not tell the user to sign in", err)
+	}
+	tried := hr.n.Load() - revokedAt.Load()
+	if tried > 16 {
+		t.Errorf("the engine tried %d more uploads after the session was revoked; it should stop soon", tried)
+	}
+	if res.Counters.FilesTrashed != 0 || res.Counters.FoldersTrashed != 0 {
+		t.Errorf("a failed pass trashed something: %+v", res.Counters)
+	}
+	path := eng.IndexPath(p.ID)
+	_ = eng.Close()
+
+	// Sign in again (the old client's session is gone) and finish.
+	e.signIn()
+	recorded := e.checkIndex(path, p.Remote)
+	if recorded >= files {
+		t.Errorf("%d files recorded before the sign-in; the revoked pass cannot have done them all", recorded)
+	}
+	eng2 := e.engine(syncer.Options{Transfers: 2})
+	passUntilClean(t, ctx, eng2, p, 2)
+	e.verify(local, p.Remote)
+	_ = eng2.Close()
+	if n := e.checkIndex(path, p.Remote); n != files {
+		t.Errorf("%d files recorded after the new sign-in, want %d", n, files)
+	}
+	if got := e.remoteFiles(p.Remote); len(got) != files {
+		t.Errorf("server holds %d files, want %d", len(got), files)
+	}
+	_ = fmt.Sprint
+}
