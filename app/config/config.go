@@ -19,6 +19,9 @@ type Config struct {
 type Account struct {
 	Username string `toml:"username"`           // the sign-in name shown in the UI; informational
 	Endpoint string `toml:"endpoint,omitempty"` // optional API base URL override (the local emulator, tests)
+	// Demo signs in to the built-in demo service (a local JottaCloud
+	// emulator with its own data) instead of a real account.
+	Demo bool `toml:"demo,omitempty"`
 }
 
 // Options are the global settings.
