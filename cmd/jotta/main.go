@@ -48,6 +48,7 @@ func newRootCmd(g *globals) *cobra.Command {
 	g.register(root)
 	root.AddCommand(
 		newEmulatorCmd(g),
+		newScanCmd(g),
 	)
 	return root
 }

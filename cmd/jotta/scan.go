@@ -1,0 +1,508 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"jottacloudclient/app"
+	"jottacloudclient/app/config"
+	"jottacloudclient/syncer"
+)
+
+// scanFlags are the options of 'jotta scan'.
+type scanFlags struct {
+	dryRun         bool
+	excludes       []string
+	pruneFiles     bool
+	pruneFolders   bool
+	pruneAll       bool
+	pruneLimit     int
+	errorFile      string
+	transfers      int
+	bwlimit        string
+	hidden         bool
+	followSymlinks bool
+	progress       bool
+	noProgress     bool
+	json           bool
+}
+
+func newScanCmd(g *globals) *cobra.Command {
+	var f scanFlags
+	cmd := &cobra.Command{
+		Use:   "scan <topdir> </device/mountpoint/folder>",
+		Short: "Back up a folder once",
+		Long: `Back up topdir to a remote folder in one pass: new and changed files are
+uploaded (the server deduplicates content it already has), renamed files and
+folders are moved on the server, and with a --prune flag remote copies of
+files deleted locally go to JottaCloud's trash. The device, mount point and
+folders are created when missing.
+
+Exit status: 0 when every file is backed up, 1 when some files failed (they
+are listed, and written to --errorfile), 2 for usage, configuration or
+sign-in errors.`,
+		Example: `  jotta scan ~/Documents /Laptop/Archive/Documents
+  jotta scan --dry-run --prune-files /srv/photos /NAS/Archive/Photos
+  jotta scan --exclude '*.tmp' --exclude 'cache/' --bwlimit 2MiB/s ~/src /Laptop/Archive/src`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 2 {
+				return withCode(exitUsage, fmt.Errorf("scan needs two arguments, the local folder and the remote folder (like /Laptop/Archive/Documents), got %d", len(args)))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runScan(cmd.Context(), g, f, args[0], args[1])
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVarP(&f.dryRun, "dry-run", "n", false, "show what would be uploaded, moved and trashed, and change nothing")
+	fl.StringArrayVar(&f.excludes, "exclude", nil, "leave out paths matching this gitignore-style pattern (repeatable)")
+	fl.BoolVar(&f.pruneFiles, "prune-files", false, "move remote copies of files deleted locally to the trash")
+	fl.BoolVar(&f.pruneFolders, "prune-folders", false, "move remote copies of folders deleted locally to the trash")
+	fl.BoolVar(&f.pruneAll, "prune-all", false, "both --prune-files and --prune-folders")
+	fl.IntVar(&f.pruneLimit, "prune-limit", 0, "most files one pass may trash (0: 10% of the remote files, between 10 and 100; -1: no limit)")
+	fl.StringVar(&f.errorFile, "errorfile", "", "write the files that failed, with reasons, to this file (one per line: path, tab, reason); written even when empty")
+	fl.IntVar(&f.transfers, "transfers", 0, fmt.Sprintf("parallel uploads, 1..%d (default: the config file's, else %d)", config.MaxTransfers, config.DefaultTransfers))
+	fl.StringVar(&f.bwlimit, "bwlimit", "", `upload speed limit, like "2MiB/s" or "500k" (default: the config file's, else unlimited)`)
+	fl.BoolVar(&f.hidden, "hidden", true, "back up hidden files and folders (names starting with a dot)")
+	fl.BoolVar(&f.followSymlinks, "follow-symlinks", false, "follow symbolic links that point inside topdir")
+	fl.BoolVar(&f.progress, "progress", false, "show a progress bar even when stdout is not a terminal")
+	fl.BoolVar(&f.noProgress, "no-progress", false, "never show a progress bar")
+	fl.BoolVar(&f.json, "json", false, "print the summary as one JSON object on stdout (messages go to stderr)")
+	return cmd
+}
+
+// scanPairID names the scan's index: one per (absolute topdir, remote
+// folder), so scanning the same folders again finds its index.
+func scanPairID(local, remote string) string {
+	sum := sha256.Sum256([]byte(local + "\x00" + remote))
+	return "scan-" + filepath.Base(local) + "-" + hex.EncodeToString(sum[:8])
+}
+
+// scanPrune turns the prune flags into a mode.
+func scanPrune(f scanFlags) syncer.PruneMode {
+	switch {
+	case f.pruneAll || (f.pruneFiles && f.pruneFolders):
+		return syncer.PruneAll
+	case f.pruneFiles:
+		return syncer.PruneFiles
+	case f.pruneFolders:
+		return syncer.PruneFolders
+	}
+	return syncer.PruneNone
+}
+
+// scanRemoteRoot cleans the remote argument: a leading slash, no trailing
+// one, no empty segments.
+func scanRemoteRoot(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if !strings.HasPrefix(s, "/") {
+		return "", fmt.Errorf("remote folder %q must start with '/': write it as /device/mountpoint/folder, for example /Laptop/Archive/Documents", s)
+	}
+	var segs []string
+	for _, seg := range strings.Split(s, "/") {
+		if seg != "" {
+			segs = append(segs, seg)
+		}
+	}
+	if len(segs) < 2 {
+		return "", fmt.Errorf("remote folder %q needs at least a device and a mount point: write it as /device/mountpoint/folder, for example /Laptop/Archive/Documents", s)
+	}
+	return "/" + strings.Join(segs, "/"), nil
+}
+
+// scanPlan is everything the command decided before touching anything.
+type scanPlan struct {
+	pair syncer.Pair
+	opts syncer.Options
+	env  *cliEnv
+}
+
+// prepareScan checks the arguments and flags and reads the config file.
+func prepareScan(g *globals, f scanFlags, topdir, remote string) (*scanPlan, error) {
+	if f.transfers < 0 || f.transfers > config.MaxTransfers {
+		return nil, withCode(exitUsage, fmt.Errorf("--transfers must be between 1 and %d, got %d", config.MaxTransfers, f.transfers))
+	}
+	if f.pruneLimit < -1 {
+		return nil, withCode(exitUsage, fmt.Errorf("--prune-limit must be a number of files, or -1 for no limit, got %d", f.pruneLimit))
+	}
+	if f.progress && f.noProgress {
+		return nil, withCode(exitUsage, errors.New("--progress and --no-progress cannot both be given"))
+	}
+	for _, x := range f.excludes {
+		if strings.TrimSpace(x) == "" {
+			return nil, withCode(exitUsage, errors.New("--exclude needs a pattern, like '*.tmp' or 'cache/'"))
+		}
+	}
+	local, err := filepath.Abs(topdir)
+	if err != nil {
+		return nil, withCode(exitUsage, fmt.Errorf("local folder %q: %w", topdir, err))
+	}
+	fi, err := os.Stat(local)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil, withCode(exitUsage, fmt.Errorf("local folder %s does not exist", local))
+	case err != nil:
+		return nil, withCode(exitUsage, fmt.Errorf("local folder %s cannot be read: %w", local, err))
+	case !fi.IsDir():
+		return nil, withCode(exitUsage, fmt.Errorf("%s is a file, not a folder: give the folder to back up", local))
+	}
+	root, err := scanRemoteRoot(remote)
+	if err != nil {
+		return nil, withCode(exitUsage, err)
+	}
+	env, err := loadEnv(g)
+	if err != nil {
+		return nil, err
+	}
+	pair := syncer.Pair{
+		ID:             scanPairID(local, root),
+		Local:          local,
+		Remote:         root,
+		Excludes:       f.excludes,
+		SkipHidden:     !f.hidden,
+		FollowSymlinks: f.followSymlinks,
+		Prune:          scanPrune(f),
+		PruneLimit:     f.pruneLimit,
+	}
+	if err := pair.Validate(); err != nil {
+		return nil, withCode(exitUsage, err)
+	}
+	opts := app.EngineOptions(env.Config, env.Paths, env.Logger)
+	opts.NoWatch = true
+	if f.transfers > 0 {
+		opts.Transfers = f.transfers
+	}
+	bw := config.ByteRate(opts.BandwidthLimit)
+	if f.bwlimit != "" {
+		bw, err = config.ParseByteRate(f.bwlimit)
+		if err != nil {
+			return nil, withCode(exitUsage, fmt.Errorf("--bwlimit: %w", err))
+		}
+		opts.BandwidthLimit = int64(bw)
+	}
+	return &scanPlan{pair: pair, opts: opts, env: env}, nil
+}
+
+func runScan(ctx context.Context, g *globals, f scanFlags, topdir, remote string) error {
+	sp, err := prepareScan(g, f, topdir, remote)
+	if err != nil {
+		return err
+	}
+	acct, err := openAccountIn(ctx, sp.env)
+	if err != nil {
+		return err
+	}
+	eng, err := syncer.New(acct.Remote(), sp.opts)
+	if err != nil {
+		return withCode(exitUsage, err)
+	}
+	defer eng.Close()
+
+	msgs := g.stdout // notices: stdout for people, stderr when stdout is JSON
+	if f.json {
+		msgs = g.stderr
+	}
+	showBar := !f.noProgress && !f.json && (f.progress || engineIsTerminal(g.stdout))
+	col := newScanCollector(msgs, showBar, f.dryRun)
+	sub := eng.Subscribe()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		col.consume(sub.C())
+	}()
+	res, passErr := eng.RunPass(ctx, sp.pair, syncer.PassOptions{DryRun: f.dryRun})
+	sub.Close()
+	wg.Wait()
+
+	sum := newScanSummary(sp, res, col)
+	if f.errorFile != "" {
+		if err := writeErrorFile(f.errorFile, res); err != nil {
+			fmt.Fprintf(g.stderr, "jotta: %v\n", err)
+		}
+	}
+	if f.json {
+		enc := json.NewEncoder(g.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(sum); err != nil {
+			return fmt.Errorf("write summary: %w", err)
+		}
+	} else {
+		if f.dryRun && res.Plan != nil {
+			printDryRun(g.stdout, sp.pair, res.Plan)
+		}
+		printScanSummary(g.stdout, sum)
+	}
+	return scanExit(passErr, res)
+}
+
+// scanExit maps the pass outcome to the exit code.
+func scanExit(passErr error, res *syncer.PassResult) error {
+	switch {
+	case passErr != nil && errors.Is(passErr, context.Canceled):
+		return withCode(exitPartial, errors.New("interrupted; run the same command again to finish (uploads resume where they stopped)"))
+	case passErr != nil:
+		return commandError(passErr, exitPartial)
+	case len(res.Problems) > 0:
+		return withCode(exitPartial, fmt.Errorf("%s not backed up (listed above)", enginePlural(int64(len(res.Problems)), "item was", "items were")))
+	}
+	return nil
+}
+
+// writeErrorFile writes one line per problem, "path<TAB>reason".
+func writeErrorFile(path string, res *syncer.PassResult) error {
+	lines := make([]string, 0, len(res.Problems)+1)
+	for _, p := range res.Problems {
+		lines = append(lines, scanOneLine(p.Path)+"\t"+scanOneLine(p.Reason))
+	}
+	if res.Err != nil {
+		lines = append(lines, "\tpass stopped: "+scanOneLine(res.Err.Error()))
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("write error file: %w", err)
+	}
+	var werr error
+	for _, l := range lines {
+		if _, werr = io.WriteString(f, l+"\n"); werr != nil {
+			break
+		}
+	}
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		return fmt.Errorf("write error file %s: %w", path, werr)
+	}
+	return nil
+}
+
+// oneLine keeps a path or reason on one line of the error file.
+func scanOneLine(s string) string {
+	return strings.NewReplacer("\n", `\n`, "\r", `\r`, "\t", `\t`).Replace(s)
+}
+
+// scanCollector gathers what the engine reports during the pass and shows
+// it as it happens.
+type scanCollector struct {
+	w        io.Writer
+	bar      *passProgress
+	dryRun   bool
+	created  []string
+	notices  []string
+	progress int // progress events seen
+}
+
+func newScanCollector(w io.Writer, showBar, dryRun bool) *scanCollector {
+	c := &scanCollector{w: w, dryRun: dryRun}
+	if showBar {
+		c.bar = newPassProgress(w)
+	}
+	return c
+}
+
+func (c *scanCollector) say(msg string) {
+	if c.bar != nil {
+		c.bar.note(msg)
+		return
+	}
+	fmt.Fprintln(c.w, msg)
+}
+
+func (c *scanCollector) consume(events <-chan syncer.Event) {
+	for ev := range events {
+		switch e := ev.(type) {
+		case syncer.ProgressEvent:
+			c.progress++
+			if c.bar != nil {
+				c.bar.update(e)
+			}
+		case syncer.FolderCreatedEvent:
+			c.created = append(c.created, e.Path)
+			c.say("created remote folder " + e.Path)
+		case syncer.NoticeEvent:
+			c.notices = append(c.notices, e.Message)
+			c.say("note: " + e.Message)
+		}
+	}
+	if c.bar != nil {
+		c.bar.done()
+	}
+}
+
+// scanSummary is the result of 'jotta scan', as printed with --json.
+type scanSummary struct {
+	Local        string         `json:"local"`
+	Remote       string         `json:"remote"`
+	DryRun       bool           `json:"dry_run"`
+	Complete     bool           `json:"complete"`
+	Error        string         `json:"error,omitempty"`
+	Seconds      float64        `json:"seconds"`
+	Counters     scanCounters   `json:"counters"`
+	Planned      scanPlanned    `json:"planned"`
+	Problems     []scanProblem  `json:"problems"`
+	Created      []string       `json:"created_folders"`
+	Notices      []string       `json:"notices"`
+	PruneRefused string         `json:"prune_refused,omitempty"`
+	LastComplete *time.Time     `json:"last_complete,omitempty"`
+	Settings     scanSettingsJS `json:"settings"`
+}
+
+type scanSettingsJS struct {
+	Prune          string `json:"prune"`
+	Transfers      int    `json:"transfers"`
+	BandwidthLimit int64  `json:"bandwidth_limit"`
+}
+
+type scanCounters struct {
+	FilesSeen         int64 `json:"files_seen"`
+	FilesHashed       int64 `json:"files_hashed"`
+	BytesHashed       int64 `json:"bytes_hashed"`
+	FilesUploaded     int64 `json:"files_uploaded"`
+	BytesUploaded     int64 `json:"bytes_uploaded"`
+	FilesDeduplicated int64 `json:"files_deduplicated"`
+	FilesMoved        int64 `json:"files_moved"`
+	FoldersMoved      int64 `json:"folders_moved"`
+	FilesTrashed      int64 `json:"files_trashed"`
+	FoldersTrashed    int64 `json:"folders_trashed"`
+	FoldersCreated    int64 `json:"folders_created"`
+	FilesUnchanged    int64 `json:"files_unchanged"`
+	ListRequests      int64 `json:"list_requests"`
+}
+
+type scanPlanned struct {
+	Uploads     int   `json:"uploads"`
+	UploadBytes int64 `json:"upload_bytes"`
+	FileMoves   int   `json:"file_moves"`
+	FolderMoves int   `json:"folder_moves"`
+	MovedBytes  int64 `json:"moved_bytes"`
+	Mkdirs      int   `json:"mkdirs"`
+	Trash       int   `json:"trash"`
+	TrashFiles  int   `json:"trash_files"`
+	TrashBytes  int64 `json:"trash_bytes"`
+	Unchanged   int   `json:"unchanged"`
+	CreateRoot  bool  `json:"create_root"`
+}
+
+type scanProblem struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
+func newScanSummary(sp *scanPlan, res *syncer.PassResult, col *scanCollector) scanSummary {
+	c, pl := res.Counters, res.Planned
+	s := scanSummary{
+		Local:    sp.pair.Local,
+		Remote:   sp.pair.Remote,
+		DryRun:   res.DryRun,
+		Complete: res.Complete,
+		Seconds:  res.Finished.Sub(res.Started).Seconds(),
+		Counters: scanCounters{
+			FilesSeen: c.FilesSeen, FilesHashed: c.FilesHashed, BytesHashed: c.BytesHashed,
+			FilesUploaded: c.FilesUploaded, BytesUploaded: c.BytesUploaded, FilesDeduplicated: c.FilesDeduplicated,
+			FilesMoved: c.FilesMoved, FoldersMoved: c.FoldersMoved, FilesTrashed: c.FilesTrashed,
+			FoldersTrashed: c.FoldersTrashed, FoldersCreated: c.FoldersCreated,
+			FilesUnchanged: int64(pl.Unchanged), ListRequests: c.ListRequests,
+		},
+		Planned: scanPlanned{
+			Uploads: pl.Uploads, UploadBytes: pl.UploadBytes, FileMoves: pl.FileMoves, FolderMoves: pl.FolderMoves,
+			MovedBytes: pl.MovedBytes, Mkdirs: pl.Mkdirs, Trash: pl.Trash, TrashFiles: pl.TrashFiles,
+			TrashBytes: pl.TrashBytes, Unchanged: pl.Unchanged, CreateRoot: pl.CreateRoot,
+		},
+		Problems:     []scanProblem{},
+		Created:      append([]string{}, col.created...),
+		Notices:      append([]string{}, col.notices...),
+		PruneRefused: pl.PruneRefused,
+		Settings: scanSettingsJS{
+			Prune: sp.pair.Prune.String(), Transfers: sp.opts.Transfers, BandwidthLimit: sp.opts.BandwidthLimit,
+		},
+	}
+	if res.Err != nil {
+		s.Error = res.Err.Error()
+	}
+	if !res.LastComplete.IsZero() {
+		t := res.LastComplete
+		s.LastComplete = &t
+	}
+	for _, p := range res.Problems {
+		s.Problems = append(s.Problems, scanProblem{Path: p.Path, Reason: p.Reason})
+	}
+	return s
+}
+
+// printDryRun lists what the pass would do, item by item.
+func printDryRun(w io.Writer, p syncer.Pair, pl *syncer.Plan) {
+	for _, m := range pl.Moves {
+		kind := "file"
+		if m.Dir {
+			kind = "folder"
+		}
+		fmt.Fprintf(w, "would move %s %s -> %s (%s)\n", kind, m.From, m.To, engineBytes(m.Bytes))
+	}
+	for _, d := range pl.Mkdirs {
+		fmt.Fprintf(w, "would create folder %s\n", d)
+	}
+	for _, u := range pl.Uploads {
+		fmt.Fprintf(w, "would upload %s (%s)\n", u.Local, engineBytes(u.Size))
+	}
+	for _, t := range pl.Trash {
+		if t.Dir {
+			fmt.Fprintf(w, "would trash folder %s (%s, %s)\n", t.Path, enginePlural(int64(t.Files), "file", "files"), engineBytes(t.Bytes))
+		} else {
+			fmt.Fprintf(w, "would trash %s (%s)\n", t.Path, engineBytes(t.Bytes))
+		}
+	}
+}
+
+// printScanSummary prints the result for people.
+func printScanSummary(w io.Writer, s scanSummary) {
+	c, pl := s.Counters, s.Planned
+	if s.DryRun {
+		fmt.Fprintf(w, "Dry run of %s -> %s: nothing was changed.\n", s.Local, s.Remote)
+		if pl.CreateRoot {
+			fmt.Fprintf(w, "  would create     %s\n", s.Remote)
+		}
+		fmt.Fprintf(w, "  would upload     %s (%s)\n", enginePlural(int64(pl.Uploads), "file", "files"), engineBytes(pl.UploadBytes))
+		fmt.Fprintf(w, "  would move       %s, %s (%s)\n", enginePlural(int64(pl.FileMoves), "file", "files"),
+			enginePlural(int64(pl.FolderMoves), "folder", "folders"), engineBytes(pl.MovedBytes))
+		fmt.Fprintf(w, "  would trash      %s (%s)\n", enginePlural(int64(pl.TrashFiles), "file", "files"), engineBytes(pl.TrashBytes))
+		fmt.Fprintf(w, "  unchanged        %s\n", enginePlural(int64(pl.Unchanged), "file", "files"))
+	} else {
+		state := "Backed up"
+		if !s.Complete {
+			state = "Stopped backing up"
+		}
+		fmt.Fprintf(w, "%s %s -> %s in %.1fs\n", state, s.Local, s.Remote, s.Seconds)
+		fmt.Fprintf(w, "  uploaded         %s (%s sent)\n", enginePlural(c.FilesUploaded, "file", "files"), engineBytes(c.BytesUploaded))
+		fmt.Fprintf(w, "  deduplicated     %s\n", enginePlural(c.FilesDeduplicated, "file", "files"))
+		fmt.Fprintf(w, "  moved            %s, %s\n", enginePlural(c.FilesMoved, "file", "files"), enginePlural(c.FoldersMoved, "folder", "folders"))
+		fmt.Fprintf(w, "  trashed          %s, %s\n", enginePlural(c.FilesTrashed, "file", "files"), enginePlural(c.FoldersTrashed, "folder", "folders"))
+		fmt.Fprintf(w, "  unchanged        %s\n", enginePlural(c.FilesUnchanged, "file", "files"))
+		fmt.Fprintf(w, "  hashed           %s (%s)\n", enginePlural(c.FilesHashed, "file", "files"), engineBytes(c.BytesHashed))
+	}
+	if s.PruneRefused != "" {
+		fmt.Fprintf(w, "  nothing trashed: %s\n", s.PruneRefused)
+	}
+	if len(s.Problems) > 0 {
+		fmt.Fprintf(w, "  problems         %d\n", len(s.Problems))
+		for _, p := range s.Problems {
+			fmt.Fprintf(w, "    %s: %s\n", p.Path, p.Reason)
+		}
+	}
+	if s.Error != "" {
+		fmt.Fprintf(w, "  error            %s\n", s.Error)
+	}
+}
