@@ -54,6 +54,9 @@ func (e *Engine) report(res *PassResult) {
 	switch {
 	case errors.Is(res.Err, ErrPaused):
 		e.emit(StateEvent{Pair: res.Pair, State: StatePaused})
+	case errors.Is(res.Err, context.Canceled):
+		// Shutting down or the pair was removed: not the user's problem.
+		e.emit(StateEvent{Pair: res.Pair, State: StateIdle})
 	case res.Err != nil:
 		e.emit(StateEvent{Pair: res.Pair, State: StateError, Err: res.Err})
 	default:
