@@ -152,11 +152,11 @@ func describeCredential(info creds.Info) string {
 	return where + ", " + from
 }
 
-// humanBytes formats n bytes in binary units: 0 B, 512 B, 1.5 KiB, 2.0 GiB.
-func humanBytes(n int64) string {
+// accountBytes formats n bytes in binary units: 0 B, 512 B, 1.5 KiB, 2.0 GiB.
+func accountBytes(n int64) string {
 	const unit = 1024
 	if n < 0 {
-		return "-" + humanBytes(-n)
+		return "-" + accountBytes(-n)
 	}
 	if n < unit {
 		return fmt.Sprintf("%d B", n)
