@@ -130,6 +130,27 @@ func TestUnreadableFileAsOrdinaryUser(t *testing.T) {
 	}
 }
 
+func TestUnreadableFolderAsOrdinaryUser(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("running as root: permission bits do not stop reading a folder")
+	}
+	local := t.TempDir()
+	writeFile(t, local, "ok.txt", []byte("ok"))
+	writeFile(t, local, "locked/inner.txt", []byte("inner"))
+	locked := filepath.Join(local, "locked")
+	os.Chmod(locked, 0)
+	t.Cleanup(func() { os.Chmod(locked, 0o755) })
+	mem := syncertest.NewMemRemote()
+	e := newEngine(t, mem, syncer.Options{})
+	p := pairFor(local)
+	p.Prune = syncer.PruneAll
+	res := pass(t, e, p, syncer.PassOptions{})
+	assertProblem(t, res, "locked", "cannot read folder")
+	if _, ok := remoteFiles(t, mem)["ok.txt"]; !ok {
+		t.Error("readable file not backed up")
+	}
+}
+
 func TestExcludedAndSkippedCopiesAreNeverPruned(t *testing.T) {
 	local := t.TempDir()
 	for _, f := range []string{"a.txt", "b.log", "c.txt", "d.txt", "e.txt"} {
