@@ -128,16 +128,22 @@ func TestFaultsEndVerified(t *testing.T) {
 	}
 }
 
-// hookRemote calls before ahead of every upload.
+// hookRemote calls before ahead of every upload and lets wrap replace the
+// source the upload reads.
 type hookRemote struct {
 	syncer.Remote
 	before func(n int64, path string)
+	wrap   func(path string, src io.ReaderAt, meta syncer.FileMeta) io.ReaderAt
 	n      atomic.Int64
 }
 
 func (h *hookRemote) Upload(ctx context.Context, path string, src io.ReaderAt, meta syncer.FileMeta) (syncer.UploadResult, error) {
+	n := h.n.Add(1)
 	if h.before != nil {
-		h.before(h.n.Add(1), path)
+		h.before(n, path)
+	}
+	if h.wrap != nil {
+		src = h.wrap(path, src, meta)
 	}
 	return h.Remote.Upload(ctx, path, src, meta)
 }

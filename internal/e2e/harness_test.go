@@ -32,8 +32,8 @@ type noKeyring struct{}
 var errNoKeyring = errors.New("no keyring in tests")
 
 func (noKeyring) Get(string, string) (string, error) { return "", errNoKeyring }
-func (noKeyring) Set(string, string, string) error  { return errNoKeyring }
-func (noKeyring) Delete(string, string) error       { return errNoKeyring }
+func (noKeyring) Set(string, string, string) error   { return errNoKeyring }
+func (noKeyring) Delete(string, string) error        { return errNoKeyring }
 
 // logBuffer collects log output from many goroutines.
 type logBuffer struct {
