@@ -48,6 +48,12 @@ func newRootCmd(g *globals) *cobra.Command {
 	g.register(root)
 	root.AddCommand(
 		newEmulatorCmd(g),
+		newLoginCmd(g),
+		newLogoutCmd(g),
+		newWhoamiCmd(g),
+		newLsCmd(g),
+		newDownloadCmd(g),
+		newVerifyCmd(g),
 		newScanCmd(g),
 	)
 	return root
