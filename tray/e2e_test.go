@@ -263,6 +263,15 @@ func TestTrayE2E(t *testing.T) {
 	}
 	defer conn.ReleaseName("org.kde.StatusNotifierWatcher")
 
+	// A bandwidth limit makes the pass after "Back up now" long enough to
+	// be seen while it uploads.
+	cfgDir := filepath.Join(envDir(env, "XDG_CONFIG_HOME"), "jottacloudclient")
+	if err := os.MkdirAll(cfgDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(cfgDir, "config.toml"), []byte("[options]\ntransfers = 2\nbandwidth_limit = \"1MiB/s\"\nnotifications = true\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	a := startApp(t, bin, env, "--minimized", "--demo")
 	var sender string
 	select {
@@ -296,6 +305,15 @@ func TestTrayE2E(t *testing.T) {
 
 	// Back up now starts a pass: the status line and icon change, then
 	// return to backed up.
+	// A new 3 MiB file in the demo folder gives the next pass work.
+	sample := filepath.Join(envDir(env, "XDG_CACHE_HOME"), "jottacloudclient", "demo", "Sample files", "big.bin")
+	big := make([]byte, 3<<20)
+	for i := range big {
+		big[i] = byte(i * 31)
+	}
+	if err := os.WriteFile(sample, big, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	c.click(tray.LabelBackupNow)
 	a.waitLine("tray: back up now", 10*time.Second)
 	got := c.waitStatus("uploading", func(s string) bool {
@@ -393,4 +411,15 @@ func colours(t *testing.T, path string) int {
 		t.Fatalf("identify printed %q", out)
 	}
 	return n
+}
+
+// envDir returns the value of key in env.
+func envDir(env []string, key string) string {
+	dir := ""
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, key+"="); ok {
+			dir = v
+		}
+	}
+	return dir
 }
