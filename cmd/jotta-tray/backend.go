@@ -4,27 +4,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"log/slog"
-	"strings"
-	"time"
 
 	"jottacloudclient/app"
-	"jottacloudclient/app/config"
-	"jottacloudclient/app/settings"
-	"jottacloudclient/tray"
+	"jottacloudclient/app/desktop"
 )
-
-// Backend is what the GUI needs from the application: the settings
-// window's backend, the tray's host, and a few extras.
-type Backend interface {
-	settings.Backend
-	tray.Host
-	// WantNotifications reports the user's notification option; it must not block.
-	WantNotifications() bool
-	// Close stops the engine and releases what the backend holds.
-	Close() error
-}
 
 // backendOptions are the command-line choices that concern the backend.
 type backendOptions struct {
@@ -32,9 +16,9 @@ type backendOptions struct {
 	Demo bool
 }
 
-// newBackend builds the application behind the GUI: the app controller,
-// translated to the window's and the tray's vocabulary.
-func newBackend(ctx context.Context, log *slog.Logger, opts backendOptions) (Backend, error) {
+// newBackend builds the application behind the GUI: the app controller on
+// the user's configuration, credentials and state directories.
+func newBackend(ctx context.Context, log *slog.Logger, opts backendOptions) (desktop.Backend, error) {
 	paths, err := app.DefaultPaths()
 	if err != nil {
 		return nil, err
@@ -49,228 +33,5 @@ func newBackend(ctx context.Context, log *slog.Logger, opts backendOptions) (Bac
 			return nil, err
 		}
 	}
-	return &controllerBackend{c: c}, nil
-}
-
-// controllerBackend adapts app.Controller to Backend.
-type controllerBackend struct{ c *app.Controller }
-
-var _ Backend = (*controllerBackend)(nil)
-
-func (b *controllerBackend) Close() error            { return b.c.Close() }
-func (b *controllerBackend) WantNotifications() bool { return b.c.WantNotifications() }
-
-func (b *controllerBackend) Changes(ctx context.Context) <-chan struct{} { return b.c.Changes(ctx) }
-
-// States sends the tray state now and after every change, skipping
-// repeats, until ctx ends.
-func (b *controllerBackend) States(ctx context.Context) <-chan tray.State {
-	out := make(chan tray.State, 1)
-	changes := b.c.Changes(ctx)
-	go func() {
-		defer close(out)
-		var last tray.State
-		first := true
-		for {
-			s := trayState(b.c.Status())
-			if first || s != last {
-				select {
-				case out <- s:
-				case <-ctx.Done():
-					return
-				}
-				last, first = s, false
-			}
-			select {
-			case <-changes:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return out
-}
-
-func trayState(s app.Status) tray.State {
-	t := tray.State{
-		Pairs:       len(s.Pairs),
-		LastBackup:  s.LastBackup,
-		PausedUntil: s.PausedUntil,
-		Problems:    len(s.Problems),
-		PassError:   s.PassError,
-		Passes:      s.Passes,
-	}
-	if s.Progress != nil {
-		t.FilesDone, t.FilesTotal = s.Progress.FilesDone, s.Progress.FilesTotal
-		t.BytesLeft = s.Progress.BytesTotal - s.Progress.BytesDone
-	}
-	switch s.Phase {
-	case app.PhaseSignedOut:
-		t.Phase = tray.SignedOut
-	case app.PhasePaused:
-		t.Phase = tray.Paused
-	case app.PhaseSyncing:
-		t.Phase = tray.Syncing
-	case app.PhaseProblem:
-		t.Phase = tray.Problem
-	default:
-		t.Phase = tray.Idle
-	}
-	return t
-}
-
-func (b *controllerBackend) BackupNow(ctx context.Context) error { return b.c.BackupNow(ctx, "") }
-func (b *controllerBackend) Pause(ctx context.Context, until time.Time) error {
-	return b.c.Pause(ctx, until)
-}
-func (b *controllerBackend) Resume(ctx context.Context) error { return b.c.Resume(ctx) }
-
-func (b *controllerBackend) Account(context.Context) (settings.Account, error) {
-	return accountOf(b.c.Status()), nil
-}
-
-func accountOf(s app.Status) settings.Account {
-	return settings.Account{SignedIn: s.SignedIn, User: s.User, Endpoint: s.Endpoint, Demo: s.Demo}
-}
-
-func (b *controllerBackend) SignIn(ctx context.Context, token string) (settings.Account, error) {
-	if err := b.c.SignIn(ctx, token); err != nil {
-		return settings.Account{}, fieldErrors(err)
-	}
-	return accountOf(b.c.Status()), nil
-}
-
-func (b *controllerBackend) StartDemo(ctx context.Context) (settings.Account, error) {
-	if err := b.c.StartDemo(ctx); err != nil {
-		return settings.Account{}, err
-	}
-	return accountOf(b.c.Status()), nil
-}
-
-func (b *controllerBackend) SignOut(ctx context.Context) error { return b.c.SignOut(ctx) }
-
-func (b *controllerBackend) Pairs(context.Context) ([]settings.Pair, error) {
-	s := b.c.Status()
-	if s.ConfigError != "" {
-		return nil, errors.New(s.ConfigError)
-	}
-	out := make([]settings.Pair, 0, len(s.Pairs))
-	for _, p := range s.Pairs {
-		sp := settingsPair(p.Pair)
-		sp.Status = settings.PairStatus{Running: p.Running, LastComplete: p.LastComplete, Files: p.Files,
-			Bytes: p.Bytes, Problems: p.Problems, Error: p.Error}
-		out = append(out, sp)
-	}
-	return out, nil
-}
-
-func settingsPair(p config.Pair) settings.Pair {
-	sp := settings.Pair{ID: p.ID, Local: p.Local, Remote: p.Remote, Enabled: p.Enabled,
-		Interval: time.Duration(p.Interval), Watch: p.Watch, Excludes: append([]string(nil), p.Excludes...),
-		Hidden: p.IncludeHidden, Symlinks: settings.SymlinksSkip}
-	if p.FollowSymlinks {
-		sp.Symlinks = settings.SymlinksFollow
-	}
-	if p.Prune != config.PruneNone {
-		sp.Prune = settings.Prune(p.Prune)
-	}
-	return sp
-}
-
-func configPair(p settings.Pair) config.Pair {
-	cp := config.Pair{ID: p.ID, Local: p.Local, Remote: p.Remote, Enabled: p.Enabled,
-		Interval: config.Duration(p.Interval), Watch: p.Watch, Excludes: p.Excludes,
-		IncludeHidden: p.Hidden, FollowSymlinks: p.Symlinks == settings.SymlinksFollow, Prune: config.PruneNone}
-	if p.Prune != settings.PruneNone {
-		cp.Prune = config.Prune(p.Prune)
-	}
-	return cp
-}
-
-func (b *controllerBackend) SavePair(ctx context.Context, p settings.Pair) (settings.Pair, error) {
-	saved, err := b.c.SavePair(ctx, configPair(p))
-	if err != nil {
-		return settings.Pair{}, fieldErrors(err)
-	}
-	return settingsPair(saved), nil
-}
-
-func (b *controllerBackend) RemovePair(ctx context.Context, id string) error {
-	return b.c.RemovePair(ctx, id)
-}
-
-func (b *controllerBackend) Devices(ctx context.Context) ([]string, error) { return b.c.Devices(ctx) }
-func (b *controllerBackend) MountPoints(ctx context.Context, device string) ([]string, error) {
-	return b.c.MountPoints(ctx, device)
-}
-
-func (b *controllerBackend) Activity(context.Context) (settings.Activity, error) {
-	s := b.c.Status()
-	a := settings.Activity{Log: s.Log}
-	if p := s.Progress; p != nil {
-		a.Running = true
-		a.PairLocal = p.Local
-		a.FilesDone, a.FilesTotal = p.FilesDone, p.FilesTotal
-		a.BytesDone, a.BytesTotal = p.BytesDone, p.BytesTotal
-		a.Rate, a.ETA, a.Current = p.Rate, p.ETA, p.Current
-	}
-	for _, p := range s.Problems {
-		a.Problems = append(a.Problems, settings.Problem{PairID: p.PairID, Path: p.Path, Reason: p.Reason, Time: p.Time})
-	}
-	return a, nil
-}
-
-func (b *controllerBackend) RetryProblem(ctx context.Context, p settings.Problem) error {
-	return b.c.BackupNow(ctx, p.PairID)
-}
-
-func (b *controllerBackend) AddExclude(ctx context.Context, pairID, pattern string) error {
-	return fieldErrors(b.c.AddExclude(ctx, pairID, pattern))
-}
-
-func (b *controllerBackend) Options(context.Context) (settings.Options, error) {
-	o, endpoint, err := b.c.Options()
-	if err != nil {
-		return settings.Options{}, err
-	}
-	return settings.Options{StartAtLogin: o.StartAtLogin, BandwidthKBps: int64(o.BandwidthLimit) / 1000,
-		Transfers: o.Transfers, Notifications: o.Notifications, SkipOnBattery: o.SkipOnBattery,
-		SkipOnMetered: o.SkipOnMetered, Endpoint: endpoint}, nil
-}
-
-func (b *controllerBackend) SaveOptions(ctx context.Context, so settings.Options) error {
-	o, _, err := b.c.Options()
-	if err != nil {
-		return err
-	}
-	o.StartAtLogin, o.BandwidthLimit, o.Transfers = so.StartAtLogin, config.ByteRate(so.BandwidthKBps*1000), so.Transfers
-	o.Notifications, o.SkipOnBattery, o.SkipOnMetered = so.Notifications, so.SkipOnBattery, so.SkipOnMetered
-	return fieldErrors(b.c.SaveOptions(ctx, o, so.Endpoint))
-}
-
-// fieldNames maps configuration keys to the window's field names.
-var fieldNames = map[string]string{
-	"options.transfers":       settings.FieldTransfers,
-	"options.bandwidth_limit": settings.FieldBandwidth,
-	"account.endpoint":        settings.FieldEndpoint,
-}
-
-// fieldErrors turns configuration validation errors into the window's
-// per-field errors; other errors pass through.
-func fieldErrors(err error) error {
-	var ve config.ValidationError
-	if !errors.As(err, &ve) {
-		return err
-	}
-	out := make(settings.FieldErrors, 0, len(ve))
-	for _, fe := range ve {
-		name := fe.Field
-		if n, ok := fieldNames[name]; ok {
-			name = n
-		} else if i := strings.LastIndex(name, "."); i >= 0 {
-			name = name[i+1:]
-		}
-		out = append(out, &settings.FieldError{Field: name, Message: fe.Message})
-	}
-	return out
+	return desktop.New(c), nil
 }
