@@ -3,7 +3,7 @@ package desktop
 import (
 	"context"
 	"errors"
-		"strings"
+	"strings"
 	"time"
 
 	"jottacloudclient/app"
