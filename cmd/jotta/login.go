@@ -71,7 +71,7 @@ func loginReadToken(in io.Reader, prompt io.Writer, fromStdin bool) (string, err
 		return "", fmt.Errorf("read the token from standard input: %w", err)
 	}
 	if len(b) > loginMaxToken {
-		return "", errors.New("standard input holds more than a token: pipe in only the personal login token")
+		return "", errors.New("standard input holds more than a token: pipe in only the personal login token. " + loginTokenHelp)
 	}
 	// A token is one line; tolerate a trailing newline and blank lines.
 	var lines []string
@@ -83,7 +83,7 @@ func loginReadToken(in io.Reader, prompt io.Writer, fromStdin bool) (string, err
 		}
 	}
 	if len(lines) > 1 {
-		return "", errors.New("standard input holds several lines: pipe in only the personal login token")
+		return "", errors.New("standard input holds several lines: pipe in only the personal login token. " + loginTokenHelp)
 	}
 	if len(lines) == 0 {
 		return "", errors.New("no token on standard input. " + loginTokenHelp)
