@@ -1,0 +1,101 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"jottacloudclient/app"
+	"jottacloudclient/jotta"
+	"jottacloudclient/syncer"
+)
+
+// countingTransport counts the HTTP requests the client sends.
+type countingTransport struct {
+	next http.RoundTripper
+	n    atomic.Int64
+}
+
+func (t *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	t.n.Add(1)
+	return t.next.RoundTrip(r)
+}
+
+// memStore keeps the session in memory only.
+type memStore struct {
+	mu  sync.Mutex
+	tok *jotta.Token
+}
+
+func (s *memStore) LoadToken(context.Context) (*jotta.Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tok == nil {
+		return nil, jotta.ErrSignInRequired
+	}
+	t := *s.tok
+	return &t, nil
+}
+
+func (s *memStore) SaveToken(_ context.Context, t *jotta.Token) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := *t
+	s.tok = &c
+	return nil
+}
+
+// session is a signed-in client with its request counter.
+type session struct {
+	client *jotta.Client
+	remote *app.Remote
+	reqs   *countingTransport
+}
+
+// requests returns the number of HTTP requests sent so far.
+func (s *session) requests() int64 { return s.reqs.n.Load() }
+
+// signIn spends loginToken at the server behind endpoint and returns a
+// client whose requests are counted; the session lives in memory only.
+func signIn(ctx context.Context, endpoint, loginToken string, log *slog.Logger) (*session, error) {
+	base := http.DefaultTransport.(*http.Transport).Clone()
+	base.MaxIdleConnsPerHost = 16
+	ct := &countingTransport{next: base}
+	hc := &http.Client{Transport: ct}
+	tok, err := jotta.Login(ctx, hc, loginToken)
+	if err != nil {
+		return nil, fmt.Errorf("sign in to the emulator: %w", err)
+	}
+	c, err := jotta.New(jotta.Options{Endpoint: endpoint, HTTPClient: hc, Store: &memStore{tok: tok}, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("create client: %w", err)
+	}
+	ct.n.Store(0) // sign-in requests are not part of any case
+	return &session{client: c, remote: app.NewRemote(c), reqs: ct}, nil
+}
+
+// newEngine builds the engine as `jotta scan` does, on the session's
+// remote, keeping its indexes in stateDir.
+func (s *session) newEngine(stateDir string, noWatch bool, log *slog.Logger) (*syncer.Engine, error) {
+	e, err := syncer.New(s.remote, syncer.Options{StateDir: stateDir, NoWatch: noWatch, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("create engine: %w", err)
+	}
+	return e, nil
+}
+
+// benchPair is the folder pair of one case.
+func benchPair(id, local string) syncer.Pair {
+	return syncer.Pair{ID: id, Local: local, Remote: remoteRoot(id), Interval: 24 * time.Hour}
+}
+
+// remoteRoot is where the case with this id backs up to: device Jotta,
+// mount point Archive, which exist on every account.
+func remoteRoot(id string) string { return "/Jotta/Archive/bench/" + id }
+
+// seedRoot is remoteRoot in the emulator's seeding form.
+func seedRoot(id string) string { return "/Archive/bench/" + id }

@@ -1,0 +1,20 @@
+//go:build !linux
+
+package bench
+
+import (
+	"errors"
+	"time"
+)
+
+// Usage is a process's resource use so far.
+type Usage struct {
+	CPU     time.Duration // user + system
+	PeakRSS int64         // bytes
+	RSS     int64         // bytes now
+}
+
+// selfUsage is only implemented on Linux, where the benchmark runs.
+func selfUsage() (Usage, error) {
+	return Usage{}, errors.New("measuring memory and CPU is only supported on Linux")
+}
