@@ -126,7 +126,7 @@ func (l *listHookRemote) List(ctx context.Context, root string, fn func(syncer.E
 // trashed, and the next pass says the source is unavailable.
 func TestSourceRenamedDuringPass(t *testing.T) {
 	cases := []struct {
-		name string
+		name         string
 		whileHashing bool
 	}{
 		{name: "while hashing", whileHashing: true},
