@@ -55,6 +55,8 @@ func newRootCmd(g *globals) *cobra.Command {
 		newDownloadCmd(g),
 		newVerifyCmd(g),
 		newScanCmd(g),
+		newRunCmd(g),
+		newStatusCmd(g),
 	)
 	return root
 }

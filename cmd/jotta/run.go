@@ -1,0 +1,260 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"jottacloudclient/app"
+	"jottacloudclient/app/config"
+	"jottacloudclient/app/instance"
+	"jottacloudclient/syncer"
+)
+
+// runFlags are the options of 'jotta run'.
+type runFlags struct {
+	json     bool
+	debounce time.Duration
+	noWatch  bool
+}
+
+func newRunCmd(g *globals) *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Back up every configured folder pair until stopped",
+		Long: `Run the backup engine headless, the way the tray app does, for servers and
+NAS boxes: every enabled folder pair of the configuration file is backed up
+at start, on its interval and (for pairs that watch) soon after files
+change. Pass results and problems are logged on stdout, one line each (JSON
+with --json). SIGHUP reloads the configuration file; SIGINT or SIGTERM
+stops after the running uploads are cut off (they resume next time).
+
+Only one engine may run per user: 'jotta run' refuses to start while the
+tray app (or another 'jotta run') is running.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runEngine(cmd.Context(), g, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&f.json, "json", false, "log events as JSON lines")
+	fl.DurationVar(&f.debounce, "debounce", 5*time.Second, "quiet time after a file change before a pass starts")
+	fl.BoolVar(&f.noWatch, "no-watch", false, "do not watch folders for changes; scan on the pairs' intervals only")
+	return cmd
+}
+
+// runPairs checks the configuration and returns the enabled pairs in the
+// engine's form, and whether any of them asks to be watched. A local
+// folder that does not exist (a drive not mounted yet) is only a warning:
+// its passes fail, and nothing is pruned, until it appears.
+func runPairs(env *cliEnv, out *slog.Logger) ([]syncer.Pair, bool, error) {
+	var errs []config.FieldError
+	for _, fe := range env.Config.Validate() {
+		if i, ok := runMissingLocal(env.Config, fe); ok {
+			out.Warn("local folder is missing; its passes fail until it appears", "pair", env.Config.Pairs[i].ID, "msg", fe.Message)
+			continue
+		}
+		errs = append(errs, fe)
+	}
+	if len(errs) > 0 {
+		return nil, false, fmt.Errorf("config file %s: %w", env.Paths.Config, config.ValidationError(errs))
+	}
+	pairs := app.EnginePairs(env.Config)
+	watch := false
+	for _, p := range env.Config.Pairs {
+		if p.Enabled && p.Watch {
+			watch = true
+		}
+	}
+	return pairs, watch, nil
+}
+
+// runMissingLocal reports whether fe is about a pair's local folder that
+// does not exist, and which pair.
+func runMissingLocal(cfg *config.Config, fe config.FieldError) (int, bool) {
+	for i, p := range cfg.Pairs {
+		if fe.Field != fmt.Sprintf("pair[%d].local", i) || p.LocalPath() == "" {
+			continue
+		}
+		_, err := os.Stat(p.LocalPath())
+		return i, filepath.IsAbs(p.LocalPath()) && errors.Is(err, fs.ErrNotExist)
+	}
+	return 0, false
+}
+
+func runEngine(ctx context.Context, g *globals, f runFlags) error {
+	if f.debounce <= 0 {
+		return withCode(exitUsage, fmt.Errorf("--debounce must be positive, got %s", f.debounce))
+	}
+	env, err := loadEnv(g)
+	if err != nil {
+		return err
+	}
+	out := runEventLogger(g.stdout, f.json)
+	pairs, watch, err := runPairs(env, out)
+	if err != nil {
+		return withCode(exitUsage, err)
+	}
+	if len(pairs) == 0 {
+		return withCode(exitUsage, fmt.Errorf("no enabled folder pairs in %s: add one in the tray app's settings or in the file ([[pair]] with id, local and remote)", env.Paths.Config))
+	}
+	inst, err := instance.Acquire(env.Paths.LockDir, instance.RoleRun)
+	if err != nil {
+		var busy *instance.BusyError
+		if errors.As(err, &busy) {
+			return withCode(exitUsage, err)
+		}
+		return withCode(exitUsage, fmt.Errorf("take the single-instance lock: %w", err))
+	}
+	defer inst.Release()
+
+	acct, err := openAccountIn(ctx, env)
+	if err != nil {
+		return err
+	}
+	opts := app.EngineOptions(env.Config, env.Paths, env.Logger)
+	opts.Debounce = f.debounce
+	opts.NoWatch = f.noWatch || !watch
+	eng, err := syncer.New(acct.Remote(), opts)
+	if err != nil {
+		return withCode(exitUsage, err)
+	}
+	defer eng.Close()
+	if err := eng.SetPairs(pairs); err != nil {
+		return withCode(exitUsage, err)
+	}
+
+	out.Info("engine started", "pairs", len(pairs), "watch", !opts.NoWatch, "config", env.Paths.Config)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	serveDone := make(chan struct{})
+	go func() {
+		defer close(serveDone)
+		// A later tray app or 'jotta run' asks the holder to show itself;
+		// headless there is nothing to show, the request is just answered.
+		_ = inst.Serve(ctx, nil)
+	}()
+
+	sub := eng.Subscribe()
+	logDone := make(chan struct{})
+	go func() {
+		defer close(logDone)
+		runLogEvents(out, sub.C())
+	}()
+
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				runReload(g, eng, out)
+			}
+		}
+	}()
+
+	err = eng.Run(ctx)
+	cancel()
+	sub.Close()
+	<-logDone
+	<-serveDone
+	out.Info("engine stopped")
+	if err != nil {
+		return withCode(exitPartial, err)
+	}
+	return nil
+}
+
+// runReload reads the configuration file again and hands the pairs to the
+// engine; a file that does not parse or validate keeps the old pairs.
+func runReload(g *globals, eng *syncer.Engine, out *slog.Logger) {
+	env, err := loadEnv(g)
+	if err != nil {
+		out.Error("config reload failed; keeping the previous folder pairs", "err", err)
+		return
+	}
+	pairs, _, err := runPairs(env, out)
+	if err == nil {
+		err = eng.SetPairs(pairs)
+	}
+	if err != nil {
+		out.Error("config reload failed; keeping the previous folder pairs", "err", err)
+		return
+	}
+	out.Info("config reloaded", "pairs", len(pairs))
+}
+
+// runEventLogger writes the engine's reports as text or JSON lines.
+func runEventLogger(w io.Writer, asJSON bool) *slog.Logger {
+	ho := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if asJSON {
+		return slog.New(slog.NewJSONHandler(w, ho))
+	}
+	return slog.New(slog.NewTextHandler(w, ho))
+}
+
+// runLogEvents logs pass results, problems, created folders and notices;
+// progress is left out (it would flood a log).
+func runLogEvents(out *slog.Logger, events <-chan syncer.Event) {
+	for ev := range events {
+		switch e := ev.(type) {
+		case syncer.PassEvent:
+			runLogPass(out, e.Result)
+		case syncer.ProblemEvent:
+			out.Warn("problem", "pair", e.Pair, "path", e.Path, "reason", e.Reason)
+		case syncer.FolderCreatedEvent:
+			out.Info("created remote folder", "pair", e.Pair, "path", e.Path)
+		case syncer.NoticeEvent:
+			out.Info("notice", "pair", e.Pair, "msg", e.Message)
+		case syncer.StateEvent:
+			if e.State == syncer.StateError && e.Err != nil {
+				out.Error("pass failed", "pair", e.Pair, "err", e.Err)
+			}
+		case syncer.DroppedEvent:
+			out.Warn("events dropped", "count", e.Count)
+		}
+	}
+}
+
+func runLogPass(out *slog.Logger, r *syncer.PassResult) {
+	c := r.Counters
+	attrs := []any{
+		"pair", r.Pair,
+		"complete", r.Complete,
+		"seconds", r.Finished.Sub(r.Started).Round(time.Millisecond).Seconds(),
+		"files_seen", c.FilesSeen,
+		"files_uploaded", c.FilesUploaded,
+		"bytes_uploaded", c.BytesUploaded,
+		"files_deduplicated", c.FilesDeduplicated,
+		"files_moved", c.FilesMoved,
+		"folders_moved", c.FoldersMoved,
+		"files_trashed", c.FilesTrashed,
+		"files_hashed", c.FilesHashed,
+		"bytes_hashed", c.BytesHashed,
+		"problems", len(r.Problems),
+	}
+	if r.Planned.PruneRefused != "" {
+		attrs = append(attrs, "prune_refused", r.Planned.PruneRefused)
+	}
+	if r.Err != nil {
+		attrs = append(attrs, "err", r.Err.Error())
+		out.Warn("pass stopped", attrs...)
+		return
+	}
+	out.Info("pass done", attrs...)
+}

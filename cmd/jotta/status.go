@@ -1,0 +1,245 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gofrs/flock"
+	"github.com/spf13/cobra"
+
+	"jottacloudclient/app"
+	"jottacloudclient/app/creds"
+	"jottacloudclient/app/instance"
+	"jottacloudclient/syncer"
+)
+
+func newStatusCmd(g *globals) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show the folder pairs, their last backup, the running engine and the credentials",
+		Long: `Show the configured folder pairs with the time of their last complete
+backup pass, whether a backup engine (the tray app or 'jotta run') is
+running, and where the credentials come from. Nothing is sent to JottaCloud
+and no token is exchanged.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			env, err := loadEnv(g)
+			if err != nil {
+				return err
+			}
+			st := statusOf(cmd.Context(), env, time.Now())
+			if asJSON {
+				enc := json.NewEncoder(g.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(st)
+			}
+			printStatus(g.stdout, st, time.Now())
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the status as JSON")
+	return cmd
+}
+
+// statusReport is what 'jotta status' shows.
+type statusReport struct {
+	Config      string       `json:"config"`
+	ConfigFound bool         `json:"config_found"`
+	Engine      statusEngine `json:"engine"`
+	Credentials statusCreds  `json:"credentials"`
+	Pairs       []statusPair `json:"pairs"`
+	StateDir    string       `json:"state_dir"`
+}
+
+type statusEngine struct {
+	Running bool   `json:"running"`
+	Role    string `json:"role,omitempty"` // "tray" or "run"
+	PID     int    `json:"pid,omitempty"`
+}
+
+type statusCreds struct {
+	SignedIn bool   `json:"signed_in"`
+	Backend  string `json:"backend,omitempty"` // keyring or file
+	Origin   string `json:"origin,omitempty"`  // login, netrc or env
+	Username string `json:"username,omitempty"`
+	Pending  string `json:"pending,omitempty"` // netrc or env: found, exchanged on first use
+	Message  string `json:"message"`
+}
+
+type statusPair struct {
+	ID           string     `json:"id"`
+	Local        string     `json:"local"`
+	Remote       string     `json:"remote"`
+	Enabled      bool       `json:"enabled"`
+	LastComplete *time.Time `json:"last_complete,omitempty"`
+	Last         string     `json:"last"` // in words: a time, "never", or why it is unknown
+}
+
+// statusOf gathers the report; it never fails, problems are part of it.
+func statusOf(ctx context.Context, env *cliEnv, now time.Time) statusReport {
+	_, cfgErr := os.Stat(env.Paths.Config)
+	st := statusReport{Config: env.Paths.Config, ConfigFound: cfgErr == nil, StateDir: env.Paths.StateDir, Pairs: []statusPair{}}
+	st.Engine = statusEngineOf(env.Paths.LockDir)
+	st.Credentials = statusCredsOf(ctx, env)
+
+	// The running engine holds the indexes open; reading them would wait
+	// for it, so their times are only read when no engine runs.
+	var eng *syncer.Engine
+	if !st.Engine.Running {
+		e, err := syncer.New(statusNoRemote{}, syncer.Options{StateDir: env.Paths.StateDir, NoWatch: true, Logger: env.Logger})
+		if err == nil {
+			eng = e
+			defer eng.Close()
+		}
+	}
+	for _, p := range env.Config.Pairs {
+		sp := statusPair{ID: p.ID, Local: p.LocalPath(), Remote: p.Remote, Enabled: p.Enabled}
+		switch {
+		case eng == nil:
+			sp.Last = "shown by the running engine (its index is in use)"
+		default:
+			sp.Last = statusLast(eng, p.ID, &sp, now)
+		}
+		st.Pairs = append(st.Pairs, sp)
+	}
+	return st
+}
+
+// statusLast reads when the pair last completed a pass.
+func statusLast(eng *syncer.Engine, id string, sp *statusPair, now time.Time) string {
+	if _, err := os.Stat(eng.IndexPath(id)); errors.Is(err, fs.ErrNotExist) {
+		return "never"
+	}
+	t, err := eng.LastComplete(id)
+	if err != nil {
+		return "unknown: " + err.Error()
+	}
+	if t.IsZero() {
+		return "never"
+	}
+	sp.LastComplete = &t
+	return engineWhen(t, now)
+}
+
+// statusEngineOf says whether an engine holds the single-instance lock,
+// without taking it for longer than a shared test lock.
+func statusEngineOf(dir string) statusEngine {
+	fl := flock.New(filepath.Join(dir, "instance.lock"))
+	ok, err := fl.TryRLock()
+	if err == nil && ok {
+		_ = fl.Unlock()
+		return statusEngine{}
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return statusEngine{}
+	}
+	se := statusEngine{Running: true}
+	data, rerr := os.ReadFile(filepath.Join(dir, "instance.owner"))
+	var o struct {
+		PID  int    `json:"pid"`
+		Role string `json:"role"`
+	}
+	if rerr == nil && json.Unmarshal(data, &o) == nil {
+		se.Role, se.PID = o.Role, o.PID
+	}
+	return se
+}
+
+// statusCredsOf says where the credentials are, without exchanging any.
+func statusCredsOf(ctx context.Context, env *cliEnv) statusCreds {
+	o := env.accountOptions()
+	st, err := app.NewStore(o)
+	if err != nil {
+		return statusCreds{Message: "credentials store unavailable: " + err.Error()}
+	}
+	info, err := st.Info(ctx)
+	if err == nil {
+		c := statusCreds{SignedIn: true, Backend: string(info.Backend), Origin: string(info.Origin), Username: info.Username}
+		c.Message = "signed in; session " + describeCredential(info)
+		if info.Username != "" {
+			c.Message += " as " + info.Username
+		}
+		return c
+	}
+	if !app.IsSignInRequired(err) && !errors.Is(err, creds.ErrNoCredentials) {
+		return statusCreds{Message: "the stored session cannot be read: " + err.Error()}
+	}
+	chain := &creds.Chain{Store: st, NetrcPath: o.NetrcPath, Getenv: o.Getenv, Logger: env.Logger}
+	sec, ok, err := chain.External()
+	switch {
+	case err != nil:
+		return statusCreds{Message: "not signed in: " + err.Error()}
+	case ok:
+		where := "~/.netrc"
+		if sec.Source == creds.SourceEnv {
+			where = creds.EnvToken
+		}
+		return statusCreds{Pending: string(sec.Source),
+			Message: "a token in " + where + " will be exchanged for a session on first use"}
+	}
+	return statusCreds{Message: "not signed in: " + signInHelpText}
+}
+
+// signInHelpText tells the user how to sign in.
+const signInHelpText = "run 'jotta login' with a personal login token (JottaCloud web app: Settings → Security → Personal login token), or set JOTTACLOUD_TOKEN"
+
+func printStatus(w io.Writer, st statusReport, now time.Time) {
+	cfg := st.Config
+	if !st.ConfigFound {
+		cfg += " (not created yet)"
+	}
+	fmt.Fprintf(w, "Config:      %s\n", cfg)
+	switch {
+	case !st.Engine.Running:
+		fmt.Fprintln(w, "Engine:      not running (start the tray app or 'jotta run')")
+	case st.Engine.Role == instance.RoleTray:
+		fmt.Fprintf(w, "Engine:      the tray app is running (pid %d)\n", st.Engine.PID)
+	case st.Engine.Role == instance.RoleRun:
+		fmt.Fprintf(w, "Engine:      'jotta run' is running (pid %d)\n", st.Engine.PID)
+	default:
+		fmt.Fprintln(w, "Engine:      running")
+	}
+	fmt.Fprintf(w, "Credentials: %s\n", st.Credentials.Message)
+	if len(st.Pairs) == 0 {
+		fmt.Fprintln(w, "Folder pairs: none configured (add one in the tray app's settings, or use 'jotta scan' for a one-off backup)")
+		return
+	}
+	fmt.Fprintln(w, "Folder pairs:")
+	for _, p := range st.Pairs {
+		state := ""
+		if !p.Enabled {
+			state = " (disabled)"
+		}
+		fmt.Fprintf(w, "  %s%s: %s -> %s\n    last complete backup: %s\n", p.ID, state, p.Local, p.Remote, p.Last)
+	}
+}
+
+// statusNoRemote lets status open the engine's indexes without an account;
+// status never runs a pass.
+type statusNoRemote struct{}
+
+var errStatusNoRemote = errors.New("status does not talk to JottaCloud")
+
+func (statusNoRemote) List(context.Context, string, func(syncer.Entry) error) error {
+	return errStatusNoRemote
+}
+
+func (statusNoRemote) EnsureFolder(context.Context, string) ([]string, error) {
+	return nil, errStatusNoRemote
+}
+
+func (statusNoRemote) Upload(context.Context, string, io.ReaderAt, syncer.FileMeta) (syncer.UploadResult, error) {
+	return syncer.UploadResult{}, errStatusNoRemote
+}
+
+func (statusNoRemote) Move(context.Context, string, string, bool) error { return errStatusNoRemote }
+
+func (statusNoRemote) Trash(context.Context, string, bool) error { return errStatusNoRemote }
