@@ -236,8 +236,14 @@ func localFiles(t *testing.T, dir string) map[string]string {
 // with no faults in its way, by relative path.
 func (e *env) remoteFiles(root string) map[string]syncer.Entry {
 	e.t.Helper()
+	return listRemote(e.t, e.client, root)
+}
+
+// listRemote lists the live, completed files below root by relative path.
+func listRemote(t *testing.T, c *jotta.Client, root string) map[string]syncer.Entry {
+	t.Helper()
 	out := map[string]syncer.Entry{}
-	err := app.NewRemote(e.client).List(ctxFor(e.t), root, func(en syncer.Entry) error {
+	err := app.NewRemote(c).List(ctxFor(t), root, func(en syncer.Entry) error {
 		if !en.Dir {
 			out[en.Path] = en
 		}
@@ -247,7 +253,7 @@ func (e *env) remoteFiles(root string) map[string]syncer.Entry {
 		return out
 	}
 	if err != nil {
-		e.t.Fatalf("list %s: %v", root, err)
+		t.Fatalf("list %s: %v", root, err)
 	}
 	return out
 }
@@ -279,10 +285,16 @@ func (e *env) verify(dir, root string) {
 // the recorded md5 and size. It returns how many records say uploaded.
 func (e *env) checkIndex(indexPath, root string) int {
 	e.t.Helper()
-	remote := e.remoteFiles(root)
+	return checkIndexAgainst(e.t, e.remoteFiles(root), indexPath)
+}
+
+// checkIndexAgainst checks the index at indexPath against the server's
+// files (by relative path) and returns how many records say uploaded.
+func checkIndexAgainst(t *testing.T, remote map[string]syncer.Entry, indexPath string) int {
+	t.Helper()
 	ix, err := state.Open(indexPath)
 	if err != nil {
-		e.t.Fatalf("open index: %v", err)
+		t.Fatalf("open index: %v", err)
 	}
 	defer ix.Close()
 	n := 0
@@ -296,16 +308,16 @@ func (e *env) checkIndex(indexPath, root string) int {
 			want := hex.EncodeToString(rec.UploadedMD5[:])
 			switch {
 			case !ok:
-				e.t.Errorf("index: %s is recorded as backed up but the server does not have it", p)
+				t.Errorf("index: %s is recorded as backed up but the server does not have it", p)
 			case got.MD5 != want || got.Size != rec.UploadedSize:
-				e.t.Errorf("index: %s is recorded as backed up with md5 %s size %d, the server has %s size %d",
+				t.Errorf("index: %s is recorded as backed up with md5 %s size %d, the server has %s size %d",
 					p, want, rec.UploadedSize, got.MD5, got.Size)
 			}
 			return nil
 		})
 	})
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	return n
 }
