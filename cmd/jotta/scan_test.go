@@ -1,0 +1,305 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"jottacloudclient/app/config"
+	"jottacloudclient/jotta"
+	"jottacloudclient/jotta/emulator"
+	"jottacloudclient/syncer"
+)
+
+func TestScanPairID(t *testing.T) {
+	base := scanPairID("/home/u/Documents", "/Laptop/Archive/Documents")
+	for _, tc := range []struct {
+		name          string
+		local, remote string
+		same          bool
+	}{
+		{"same folders", "/home/u/Documents", "/Laptop/Archive/Documents", true},
+		{"other local", "/home/v/Documents", "/Laptop/Archive/Documents", false},
+		{"other remote", "/home/u/Documents", "/Laptop/Archive/Docs", false},
+		{"split differently", "/home/u/Documents\x00/Laptop", "/Archive/Documents", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			id := scanPairID(tc.local, tc.remote)
+			if (id == base) != tc.same {
+				t.Errorf("id %q vs %q: same=%v, want %v", id, base, id == base, tc.same)
+			}
+			p := syncer.Pair{ID: id, Local: "/x", Remote: "/A/B"}
+			if err := p.Validate(); err != nil {
+				t.Errorf("id %q is not a valid pair id: %v", id, err)
+			}
+		})
+	}
+}
+
+func TestScanRemoteRoot(t *testing.T) {
+	for _, tc := range []struct {
+		in, want, errHas string
+	}{
+		{"/Laptop/Archive/Documents", "/Laptop/Archive/Documents", ""},
+		{"/Laptop/Archive/Documents/", "/Laptop/Archive/Documents", ""},
+		{"  /Laptop//Archive/x ", "/Laptop/Archive/x", ""},
+		{"/Laptop/Archive", "/Laptop/Archive", ""},
+		{"Laptop/Archive/x", "", "must start with '/'"},
+		{"/Laptop", "", "device and a mount point"},
+		{"/", "", "device and a mount point"},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := scanRemoteRoot(tc.in)
+			if tc.errHas != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.errHas) {
+					t.Fatalf("error %v, want one containing %q", err, tc.errHas)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Fatalf("got %q, %v; want %q", got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestScanPrune(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		f    scanFlags
+		want syncer.PruneMode
+	}{
+		{"none", scanFlags{}, syncer.PruneNone},
+		{"files", scanFlags{pruneFiles: true}, syncer.PruneFiles},
+		{"folders", scanFlags{pruneFolders: true}, syncer.PruneFolders},
+		{"both flags", scanFlags{pruneFiles: true, pruneFolders: true}, syncer.PruneAll},
+		{"all", scanFlags{pruneAll: true}, syncer.PruneAll},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := scanPrune(tc.f); got != tc.want {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestPassProgressRenders(t *testing.T) {
+	var buf bytes.Buffer
+	p := newPassProgress(&buf)
+	p.width = 10
+	p.update(syncer.ProgressEvent{Phase: syncer.StateScanning, FilesTotal: 2, BytesTotal: 2048, FilesDone: 1, BytesDone: 1024, Current: "a/first.txt"})
+	p.note("created remote folder /L/A/x")
+	p.update(syncer.ProgressEvent{Phase: syncer.StateUploading, FilesTotal: 1, BytesTotal: 4096, FilesDone: 1, BytesDone: 4096, Current: "a/" + strings.Repeat("long", 20) + ".bin"})
+	p.done()
+	out := buf.String()
+	for _, want := range []string{"hashing 1/2", "a/first.txt", "created remote folder /L/A/x", "uploading 1/1", "…", "100%"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("progress output lacks %q:\n%q", want, out)
+		}
+	}
+}
+
+// TestScanUsageErrors: bad arguments and flags exit 2 with a message that
+// says what to do, before anything is sent.
+func TestScanUsageErrors(t *testing.T) {
+	e := newE2E(t)
+	dir := filepath.Join(e.dir, "src")
+	e2eWriteFiles(t, dir, map[string][]byte{"a.txt": []byte("a")})
+	file := filepath.Join(dir, "a.txt")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no arguments", []string{"scan"}, "two arguments"},
+		{"one argument", []string{"scan", dir}, "two arguments"},
+		{"missing folder", []string{"scan", filepath.Join(e.dir, "nope"), "/L/A/x"}, "does not exist"},
+		{"file not folder", []string{"scan", file, "/L/A/x"}, "is a file, not a folder"},
+		{"relative remote", []string{"scan", dir, "L/A/x"}, "must start with '/'"},
+		{"remote without mount point", []string{"scan", dir, "/L"}, "device and a mount point"},
+		{"bad bwlimit", []string{"scan", "--bwlimit", "fast", dir, "/L/A/x"}, "--bwlimit"},
+		{"too many transfers", []string{"scan", "--transfers", "99", dir, "/L/A/x"}, "--transfers must be between 1 and"},
+		{"bad prune limit", []string{"scan", "--prune-limit", "-5", dir, "/L/A/x"}, "--prune-limit"},
+		{"both progress flags", []string{"scan", "--progress", "--no-progress", dir, "/L/A/x"}, "cannot both"},
+		{"empty exclude", []string{"scan", "--exclude", " ", dir, "/L/A/x"}, "--exclude needs a pattern"},
+		{"bad loglevel", []string{"--loglevel", "loud", "scan", dir, "/L/A/x"}, "--loglevel"},
+		{"unknown flag", []string{"scan", "--frobnicate", dir, "/L/A/x"}, "unknown flag"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.jotta(t, tc.args...)
+			if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q; want exit 2 and %q", r.code, r.stderr, tc.want)
+			}
+		})
+	}
+	if got := e.emu.Stats().Requests[emulator.EndpointAllocate]; got != 0 {
+		t.Errorf("usage errors reached the server: %d allocations", got)
+	}
+}
+
+// TestScanSignInRequired: without credentials, or with a revoked session,
+// scan exits 2 and says how to sign in.
+func TestScanSignInRequired(t *testing.T) {
+	e := newE2E(t)
+	dir := filepath.Join(e.dir, "src")
+	e2eWriteFiles(t, dir, map[string][]byte{"a.txt": []byte("a")})
+	token := ""
+	for _, kv := range e.env {
+		if v, ok := strings.CutPrefix(kv, "JOTTACLOUD_TOKEN="); ok {
+			token = v
+		}
+	}
+	withToken := e.env
+	var noToken []string
+	for _, kv := range e.env {
+		if !strings.HasPrefix(kv, "JOTTACLOUD_TOKEN=") {
+			noToken = append(noToken, kv)
+		}
+	}
+	e.env = noToken
+	r := e.jotta(t, "scan", dir, "/L/A/x")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "jotta login") {
+		t.Errorf("no credentials: exit %d, stderr %q; want 2 and how to sign in", r.code, r.stderr)
+	}
+	if strings.Contains(r.stderr+r.stdout, token) {
+		t.Error("the login token appears in the output")
+	}
+
+	e.env = withToken
+	e.scan(t, 0, dir, "/L/A/x")
+	e.emu.RevokeSessions()
+	e.env = noToken
+	r = e.jotta(t, "scan", dir, "/L/A/x")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "jotta login") {
+		t.Errorf("revoked session: exit %d, stderr %q; want 2 and how to sign in", r.code, r.stderr)
+	}
+}
+
+// TestScanConfigFile: global excludes, transfers and the bandwidth limit
+// come from the config file; the endpoint too when no flag or variable
+// gives one; a file that does not parse stops the scan and is not touched.
+func TestScanConfigFile(t *testing.T) {
+	e := newE2E(t)
+	dir := filepath.Join(e.dir, "src")
+	e2eWriteFiles(t, dir, map[string][]byte{"a.txt": []byte("a"), "b.bak": []byte("b")})
+	cfg := config.Default()
+	cfg.Account.Endpoint = e.url
+	cfg.Options.Excludes = []string{"*.bak"}
+	cfg.Options.Transfers = 3
+	cfg.Options.BandwidthLimit = 1 << 30
+	if err := os.MkdirAll(filepath.Dir(e.configPath()), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := config.Save(e.configPath(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	var env []string
+	for _, kv := range e.env {
+		if !strings.HasPrefix(kv, "JOTTACLOUD_ENDPOINT=") {
+			env = append(env, kv)
+		}
+	}
+	e.env = env
+	s := e.scan(t, 0, dir, "/L/A/x")
+	e2eSameFiles(t, e.remoteFiles(t, "/L/A/x"), e2eMD5s(map[string][]byte{"a.txt": []byte("a")}))
+	if s.Settings.Transfers != 3 || s.Settings.BandwidthLimit != 1<<30 {
+		t.Errorf("settings %+v, want the config file's transfers and limit", s.Settings)
+	}
+	s = e.scan(t, 0, dir, "/L/A/x", "--transfers", "2", "--bwlimit", "2MiB/s")
+	if s.Settings.Transfers != 2 || s.Settings.BandwidthLimit != 2<<20 {
+		t.Errorf("settings %+v, want the flags to win", s.Settings)
+	}
+
+	broken := "[options]\ntransfers = 4\nexcludes = [\"*.bak\"\n"
+	if err := os.WriteFile(e.configPath(), []byte(broken), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := e.jotta(t, "scan", dir, "/L/A/x")
+	if r.code != exitUsage || !strings.Contains(r.stderr, e.configPath()) || !strings.Contains(r.stderr, "line ") {
+		t.Errorf("broken config: exit %d, stderr %q; want 2 naming the file and line", r.code, r.stderr)
+	}
+	if b, _ := os.ReadFile(e.configPath()); string(b) != broken {
+		t.Errorf("the broken config file was changed to %q", b)
+	}
+}
+
+// TestScanDryRunAndText: a dry run lists what it would do and changes
+// nothing; the text summary of a real pass names what happened.
+func TestScanDryRunAndText(t *testing.T) {
+	e := newE2E(t)
+	dir := filepath.Join(e.dir, "src")
+	e2eWriteFiles(t, dir, map[string][]byte{"a.txt": []byte("aaaa"), "sub/b.txt": []byte("bb")})
+	r := e.jotta(t, "scan", "--dry-run", dir, "/L/A/x")
+	if r.code != 0 {
+		t.Fatalf("dry run exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"would upload a.txt (4 B)", "would upload sub/b.txt (2 B)", "nothing was changed", "would upload     2 files (6 B)", "would create     /L/A/x"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("dry run output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if st := e.emu.Stats(); st.Requests[emulator.EndpointAllocate]+st.Requests[emulator.EndpointJFSPost] != 0 {
+		t.Errorf("the dry run changed the server: %v", st.Requests)
+	}
+	if _, err := e.client.Stat(t.Context(), "/L", jotta.ListOptions{}); err == nil {
+		t.Error("the dry run created the device")
+	}
+
+	r = e.jotta(t, "scan", "--errorfile", filepath.Join(e.dir, "errs"), dir, "/L/A/x")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"created remote folder /L", "created remote folder /L/A/x", "uploaded         2 files (6 B sent)", "hashed           2 files (6 B)"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(e.dir, "errs")); err != nil || len(b) != 0 {
+		t.Errorf("error file: %q, %v; want it written and empty", b, err)
+	}
+}
+
+// TestScanServerFailures: files the server refuses are listed with their
+// reason, in the summary and the error file, and the exit code is 1.
+func TestScanServerFailures(t *testing.T) {
+	e := newE2E(t)
+	dir := filepath.Join(e.dir, "src")
+	files := map[string][]byte{"a.txt": []byte("a"), "b.txt": []byte("b")}
+	e2eWriteFiles(t, dir, files)
+	e.scan(t, 0, e2eWarm(t, e), "/L/A/warm")
+	e.emu.Faults().Add(emulator.Fault{Endpoint: emulator.EndpointAllocate, Status: 500})
+	errFile := filepath.Join(e.dir, "errors.txt")
+	s := e.scan(t, exitPartial, dir, "/L/A/x", "--errorfile", errFile)
+	if len(s.Problems) != len(files) {
+		t.Fatalf("problems %v, want one per file", s.Problems)
+	}
+	b, err := os.ReadFile(errFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != len(files) {
+		t.Fatalf("error file has %d lines, want %d:\n%s", len(lines), len(files), b)
+	}
+	for _, l := range lines {
+		path, reason, ok := strings.Cut(l, "\t")
+		if !ok || files[path] == nil || reason == "" {
+			t.Errorf("error file line %q is not 'path<TAB>reason' for a file of the tree", l)
+		}
+	}
+	raw, _ := json.Marshal(s.Problems)
+	if !strings.Contains(string(raw), "500") && !strings.Contains(strings.ToLower(string(raw)), "server") {
+		t.Errorf("problem reasons do not say what the server did: %s", raw)
+	}
+}
+
+// e2eWarm creates a one-file folder; scanning it signs the CLI in.
+func e2eWarm(t *testing.T, e *e2eEnv) string {
+	t.Helper()
+	dir := filepath.Join(e.dir, "warm")
+	e2eWriteFiles(t, dir, map[string][]byte{"w.txt": []byte("w")})
+	return dir
+}
