@@ -92,8 +92,8 @@ type downloader struct {
 // run downloads remote into localDir and reports what failed.
 func (d *downloader) run(ctx context.Context, remote, localDir string) error {
 	segs := api.SplitPath(remote)
-	if len(segs) < 3 {
-		return withCode(exitUsage, fmt.Errorf("%q is not a file or folder: give /<device>/<mountpoint>/<path>", remote))
+	if len(segs) < 2 {
+		return withCode(exitUsage, fmt.Errorf("%q is not a file or folder: give /<device>/<mountpoint>[/<path>]", remote))
 	}
 	remote = "/" + strings.Join(segs, "/")
 	e, err := d.c.Stat(ctx, remote, jotta.ListOptions{})

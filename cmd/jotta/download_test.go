@@ -110,6 +110,15 @@ func TestDownloadFolderRoundTrips(t *testing.T) {
 	h.jotta(0, "download", "--overwrite", "/Jotta/Archive/tree", out)
 	acctSameTree(t, acctReadTree(t, filepath.Join(out, "tree")), files)
 
+	// A whole mount point arrives under its name.
+	whole := t.TempDir()
+	h.jotta(0, "download", "/Jotta/Archive", whole)
+	want := map[string][]byte{}
+	for k, v := range files {
+		want["tree/"+k] = v
+	}
+	acctSameTree(t, acctReadTree(t, filepath.Join(whole, "Archive")), want)
+
 	// A single file lands in the folder under its own name.
 	one := t.TempDir()
 	h.jotta(0, "download", "/Jotta/Archive/tree/sub/deep/with space.x", one)

@@ -298,6 +298,18 @@ func TestCredentialChainAtTheCLI(t *testing.T) {
 			t.Fatalf("after chmod 0600: %s", r)
 		}
 	})
+	t.Run("revoked session asks to sign in again", func(t *testing.T) {
+		h := newAcctHome(t, emulator.Options{})
+		h.login()
+		h.emu.RevokeSessions()
+		h.emu.ExpireAccessTokens()
+		for _, args := range [][]string{{"whoami"}, {"ls", "/"}, {"download", "/Jotta/Archive", t.TempDir()}, {"verify", t.TempDir(), "/Jotta/Archive"}} {
+			r := h.run("", nil, args...)
+			if r.code != exitUsage || !strings.Contains(r.stderr, "jotta login") {
+				t.Errorf("jotta %v after revocation: want exit 2 saying 'jotta login', got %s", args, r)
+			}
+		}
+	})
 	t.Run("logout then whoami asks to sign in", func(t *testing.T) {
 		h := newAcctHome(t, emulator.Options{})
 		h.login()
