@@ -65,6 +65,9 @@ func TestE2EInitialPassThenNothingThenOneFile(t *testing.T) {
 		t.Errorf("created folders %v, want them to end with %s", first.Created, remote)
 	}
 	e2eSameFiles(t, e.remoteFiles(t, remote), want)
+	if v := e.jotta(t, "verify", local, remote); v.code != 0 {
+		t.Errorf("jotta verify after the first pass: exit %d\n%s\n%s", v.code, v.stdout, v.stderr)
+	}
 
 	before := e.emu.Stats().UploadBytes
 	second := e.scan(t, 0, local, remote)
@@ -92,6 +95,14 @@ func TestE2EInitialPassThenNothingThenOneFile(t *testing.T) {
 		t.Errorf("server received %d bytes, want %d", got, len(changed))
 	}
 	e2eSameFiles(t, e.remoteFiles(t, remote), e2eMD5s(files))
+	if v := e.jotta(t, "verify", local, remote); v.code != 0 {
+		t.Errorf("jotta verify after the edit: exit %d\n%s\n%s", v.code, v.stdout, v.stderr)
+	}
+	// verify must be able to fail: an edit not yet backed up is a difference.
+	e2eWriteFiles(t, local, map[string][]byte{"top.txt": []byte("edited, not backed up")})
+	if v := e.jotta(t, "verify", local, remote); v.code != exitPartial || !strings.Contains(v.stdout+v.stderr, "top.txt") {
+		t.Errorf("jotta verify with an unsaved edit: exit %d, want 1 naming top.txt\n%s\n%s", v.code, v.stdout, v.stderr)
+	}
 }
 
 // TestE2ERenamedFolderSendsNothing: renaming a folder of 20 files is a
