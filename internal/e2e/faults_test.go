@@ -22,27 +22,27 @@ func TestFaultsEndVerified(t *testing.T) {
 	cases := []struct {
 		name   string
 		eo     emulator.Options
-		setup  func(em *emulator.Running)
-		upload func(n int64, em *emulator.Running) // runs before every upload
+		setup  func(em *emulator.Server)
+		upload func(n int64, em *emulator.Server) // runs before every upload
 		check  func(t *testing.T, st emulator.Stats)
 	}{
 		{
 			name: "30 percent of requests answer 5xx",
-			setup: func(em *emulator.Running) {
+			setup: func(em *emulator.Server) {
 				em.Faults().Seed(7)
 				em.Faults().Add(emulator.Fault{Endpoint: emulator.EndpointAny, Status: 503, Probability: 0.3})
 			},
 		},
 		{
 			name: "5xx after the server acted",
-			setup: func(em *emulator.Running) {
+			setup: func(em *emulator.Server) {
 				em.Faults().Seed(8)
 				em.Faults().Add(emulator.Fault{Endpoint: emulator.EndpointAny, Status: 500, Applied: true, Probability: 0.2})
 			},
 		},
 		{
 			name: "connections reset mid-upload",
-			setup: func(em *emulator.Running) {
+			setup: func(em *emulator.Server) {
 				em.Faults().Seed(9)
 				em.Faults().Add(emulator.Fault{Endpoint: emulator.EndpointUpload, DropAfterBytes: 10_000, Probability: 0.5})
 			},
@@ -57,7 +57,7 @@ func TestFaultsEndVerified(t *testing.T) {
 			eo:   emulator.Options{AccessTokenLifetime: 2 * time.Second},
 			// Passes take well under a second here, so every fifth upload
 			// stands in for a few seconds of wall time.
-			upload: func(n int64, em *emulator.Running) {
+			upload: func(n int64, em *emulator.Server) {
 				if n%5 == 0 {
 					em.ExpireAccessTokens()
 				}
@@ -70,7 +70,7 @@ func TestFaultsEndVerified(t *testing.T) {
 		},
 		{
 			name: "token endpoint down for a while",
-			setup: func(em *emulator.Running) {
+			setup: func(em *emulator.Server) {
 				em.ExpireAccessTokens()
 				em.Faults().Add(emulator.Fault{TokenEndpointDown: true, Times: 6})
 			},

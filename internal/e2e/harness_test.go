@@ -10,6 +10,8 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,7 +62,8 @@ var fastRetry = jotta.RetryPolicy{MaxAttempts: 8, MinBackoff: 5 * time.Milliseco
 // a debug-level log and a state directory.
 type env struct {
 	t      *testing.T
-	emu    *emulator.Running
+	emu    *emulator.Server
+	url    string // where clients reach the emulator
 	root   string
 	paths  app.Paths
 	acct   app.AccountOptions
@@ -81,15 +84,31 @@ func ctxFor(t *testing.T) context.Context {
 // credentials code (token file fallback).
 func newEnv(t *testing.T, eo emulator.Options) *env {
 	t.Helper()
+	return newEnvFront(t, eo, nil)
+}
+
+// newEnvFront is newEnv with front (when not nil) wrapped around the
+// emulator's handler, to rewrite requests or replies.
+func newEnvFront(t *testing.T, eo emulator.Options, front func(http.Handler) http.Handler) *env {
+	t.Helper()
 	root := t.TempDir()
-	emu, err := emulator.Start("", eo)
+	emu, err := emulator.New(eo)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = emu.Close() })
+	var h http.Handler = emu
+	if front != nil {
+		h = front(emu)
+	}
+	ts := httptest.NewServer(h)
+	t.Cleanup(func() {
+		ts.Close()
+		_ = emu.Close()
+	})
+	emu.SetBaseURL(ts.URL)
 	logs := &logBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	e := &env{t: t, emu: emu, root: root, logs: logs, log: log}
+	e := &env{t: t, emu: emu, url: ts.URL, root: root, logs: logs, log: log}
 	e.paths = app.Paths{
 		Config:   filepath.Join(root, "config", "config.toml"),
 		CredsDir: filepath.Join(root, "creds"),
@@ -98,7 +117,7 @@ func newEnv(t *testing.T, eo emulator.Options) *env {
 	}
 	e.acct = app.AccountOptions{
 		Paths:     e.paths,
-		Endpoint:  emu.URL,
+		Endpoint:  e.url,
 		Keyring:   noKeyring{},
 		Getenv:    func(string) string { return "" },
 		NetrcPath: filepath.Join(root, "no-netrc"),
@@ -124,7 +143,7 @@ func (e *env) signIn() {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := jotta.New(jotta.Options{Endpoint: e.emu.URL, Store: st, Logger: e.log, Retry: fastRetry})
+	c, err := jotta.New(jotta.Options{Endpoint: e.url, Store: st, Logger: e.log, Retry: fastRetry})
 	if err != nil {
 		t.Fatal(err)
 	}

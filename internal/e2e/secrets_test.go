@@ -206,7 +206,7 @@ func TestSecretsStayOutOfFiles(t *testing.T) {
 	e := newEnv(t, emulator.Options{})
 	ctx := ctxFor(t)
 	rec := &recordingStore{inner: e.store}
-	c, err := jotta.New(jotta.Options{Endpoint: e.emu.URL, Store: rec, Logger: e.log, Retry: fastRetry})
+	c, err := jotta.New(jotta.Options{Endpoint: e.url, Store: rec, Logger: e.log, Retry: fastRetry})
 	if err != nil {
 		t.Fatal(err)
 	}
