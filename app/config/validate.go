@@ -95,8 +95,10 @@ func checkLocal(p Pair) string {
 	return ""
 }
 
-// CheckRemote validates a remote path /device/mountpoint/folder[/…] and
+// CheckRemote validates a remote path /device/mountpoint[/folder/…] and
 // returns a message, or "" when it is fine. A trailing slash is allowed.
+// A device and a mount point are enough: JottaCloud's own backup clients
+// keep one backup set per mount point of the computer's device.
 func CheckRemote(remote string) string {
 	if remote == "" {
 		return "give the remote folder as /device/mountpoint/folder, for example /Jotta/Archive/Photos"
@@ -105,8 +107,8 @@ func CheckRemote(remote string) string {
 		return fmt.Sprintf("%q must start with '/': write it as /device/mountpoint/folder, for example /Jotta/Archive/Photos", remote)
 	}
 	segs := strings.Split(strings.TrimSuffix(remote[1:], "/"), "/")
-	if len(segs) < 3 {
-		return fmt.Sprintf("%q needs at least three parts, /device/mountpoint/folder, for example /Jotta/Archive/Photos", remote)
+	if len(segs) < 2 {
+		return fmt.Sprintf("%q needs at least a device and a mount point, /device/mountpoint[/folder], for example /Laptop/Photos or /Jotta/Archive/Photos", remote)
 	}
 	for i, s := range segs {
 		what := "folder name"

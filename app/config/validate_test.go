@@ -40,7 +40,7 @@ func TestValidatePair(t *testing.T) {
 		{name: "local empty", edit: func(p *Pair) { p.Local = "" }, wantField: "local", wantMsg: "choose"},
 		{name: "remote empty", edit: func(p *Pair) { p.Remote = "" }, wantField: "remote", wantMsg: "/Jotta/Archive/Photos"},
 		{name: "remote relative", edit: func(p *Pair) { p.Remote = "Jotta/Archive/Photos" }, wantField: "remote", wantMsg: "start with '/'"},
-		{name: "remote two segments", edit: func(p *Pair) { p.Remote = "/Jotta/Archive" }, wantField: "remote", wantMsg: "three parts"},
+		{name: "remote one segment", edit: func(p *Pair) { p.Remote = "/Jotta" }, wantField: "remote", wantMsg: "a device and a mount point"},
 		{name: "remote double slash", edit: func(p *Pair) { p.Remote = "/Jotta//Archive/x" }, wantField: "remote", wantMsg: "empty"},
 		{name: "remote dot dot", edit: func(p *Pair) { p.Remote = "/Jotta/Archive/../x" }, wantField: "remote", wantMsg: "not allowed"},
 		{name: "device with colon", edit: func(p *Pair) { p.Remote = "/Jot:ta/Archive/x" }, wantField: "remote", wantMsg: "device name"},

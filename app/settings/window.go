@@ -117,7 +117,10 @@ func (w *Window) Hide() { w.win.Hide() }
 
 // Stop ends background work (loading and following changes). Call it when
 // the application quits; the window itself belongs to the application.
-func (w *Window) Stop() { w.cancel() }
+func (w *Window) Stop() {
+	w.cancel()
+	w.pending.Wait()
+}
 
 // watch refreshes the window whenever the backend reports a change.
 func (w *Window) watch() {
@@ -204,8 +207,19 @@ func (w *Window) do(f func()) {
 	fyne.Do(func() {
 		w.uiMu.Lock()
 		defer w.uiMu.Unlock()
-		f()
+		if w.ctx.Err() == nil {
+			f()
+		}
 	})
+}
+
+// Sync runs f with the window's widgets to itself: results of background
+// calls are applied before or after f, never during it. It is for code
+// that drives the window from outside, such as integration tests.
+func (w *Window) Sync(f func()) {
+	w.uiMu.Lock()
+	defer w.uiMu.Unlock()
+	f()
 }
 
 // waitIdle blocks until every background call and its UI update finished.
