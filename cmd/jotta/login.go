@@ -153,15 +153,23 @@ and JOTTACLOUD_TOKEN are never changed: remove a token there yourself.`,
 			if err != nil {
 				return withCode(exitUsage, err)
 			}
+			_, infoErr := st.Info(cmd.Context())
+			stored := infoErr == nil
 			err = st.Delete(cmd.Context())
 			switch {
 			case errors.Is(err, creds.ErrKeyringUnavailable):
-				fmt.Fprintf(g.stderr, "warning: %v\n", err)
-				fmt.Fprintln(g.stderr, "warning: the token file was removed; an old session may remain in the OS keyring until it is reachable again")
+				// The file is gone; only a keyring item that cannot be
+				// reached now may remain.
+				log.Debug("keyring not reachable while signing out", "err", err)
+				fmt.Fprintln(g.stderr, "warning: the OS keyring could not be reached; if a session was kept there, run 'jotta logout' again when it is available")
 			case err != nil:
 				return withCode(exitUsage, err)
 			}
-			fmt.Fprintln(g.stdout, "Signed out: the stored session was removed.")
+			if stored {
+				fmt.Fprintln(g.stdout, "Signed out: the stored session was removed.")
+			} else {
+				fmt.Fprintln(g.stdout, "Signed out: no session was stored.")
+			}
 			chain := &creds.Chain{NetrcPath: o.NetrcPath, Logger: log}
 			if sec, ok, _ := chain.External(); ok {
 				place := "~/.netrc"

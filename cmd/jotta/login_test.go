@@ -324,6 +324,11 @@ func TestCredentialChainAtTheCLI(t *testing.T) {
 		if !strings.Contains(w.stderr, "not signed in") || !strings.Contains(w.stderr, "jotta login") {
 			t.Errorf("whoami after logout: %s", w)
 		}
+		again := h.run("", []string{"JOTTACLOUD_TOKEN=" + h.mint()}, "logout")
+		if again.code != 0 || !strings.Contains(again.stdout, "no session was stored") ||
+			!strings.Contains(again.stderr, "JOTTACLOUD_TOKEN still holds a token") {
+			t.Errorf("second logout with a token in the environment: %s", again)
+		}
 	})
 }
 
