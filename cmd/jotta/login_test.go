@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zalando/go-keyring"
+
 	"jottacloudclient/jotta"
 	"jottacloudclient/jotta/emulator"
 )
@@ -453,5 +455,63 @@ func (h *acctHome) put(below string, files map[string][]byte, modified time.Time
 		if err := h.emu.PutFile(context.Background(), "/"+below+"/"+rel, data, modified); err != nil {
 			h.t.Fatalf("seed %s: %v", rel, err)
 		}
+	}
+}
+
+// acctInProcess runs the CLI inside the test process, for tests that
+// need a process-wide fake such as the mock keyring.
+func acctInProcess(t *testing.T, stdin string, args ...string) acctResult {
+	t.Helper()
+	g := newGlobals()
+	var out, errb bytes.Buffer
+	g.stdout, g.stderr = &out, &errb
+	root := newRootCmd(g)
+	root.SetArgs(args)
+	root.SetIn(strings.NewReader(stdin))
+	root.SetOut(&out)
+	root.SetErr(&errb)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err := root.ExecuteContext(ctx)
+	code := exitOK
+	if err != nil {
+		errb.WriteString("jotta: " + err.Error() + "\n")
+		code = exitUsage
+		var ee *exitError
+		if errors.As(err, &ee) {
+			code = ee.code
+		}
+	}
+	return acctResult{stdout: out.String(), stderr: errb.String(), code: code}
+}
+
+// TestLoginStoresTheSessionInTheKeyring signs in with a working (mock) OS
+// keyring: the session lives there, not in a file, and logout removes it.
+func TestLoginStoresTheSessionInTheKeyring(t *testing.T) {
+	keyring.MockInit()
+	h := newAcctHome(t, emulator.Options{})
+	for _, kv := range h.env {
+		k, v, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "XDG_") || strings.HasPrefix(k, "JOTTA") {
+			t.Setenv(k, v)
+		}
+	}
+	for _, k := range []string{"JOTTACLOUD_TOKEN", "JOTTACLOUD_USERNAME", "JOTTACLOUD_PASSWORD", "NETRC"} {
+		t.Setenv(k, "")
+	}
+	if r := acctInProcess(t, h.mint()+"\n", "login", "--token-stdin"); r.code != 0 || !strings.Contains(r.stdout, "(keyring)") {
+		t.Fatalf("login: %s", r)
+	}
+	if _, err := os.Stat(h.tokenFile()); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a token file was written although the keyring works (err %v)", err)
+	}
+	if r := acctInProcess(t, "", "whoami"); r.code != 0 || !strings.Contains(r.stdout, "OS keyring (keyring)") {
+		t.Errorf("whoami: %s", r)
+	}
+	if r := acctInProcess(t, "", "logout"); r.code != 0 || strings.Contains(r.stderr, "warning") {
+		t.Errorf("logout: %s", r)
+	}
+	if r := acctInProcess(t, "", "whoami"); r.code != exitUsage || !strings.Contains(r.stderr, "not signed in") {
+		t.Errorf("whoami after logout: %s", r)
 	}
 }
