@@ -202,3 +202,49 @@ func TestVerifyCompare(t *testing.T) {
 		t.Errorf("matched %d of %d (failed %v), want 2 of 5 and a failure", rep.Matched, rep.Files, rep.failed())
 	}
 }
+
+// TestVerifySelectsWhatScanBacksUp backs a tricky tree up with jotta scan
+// and verifies it with the same flags: verify must find every file scan
+// sent and nothing else, so its selection matches the engine's.
+func TestVerifySelectsWhatScanBacksUp(t *testing.T) {
+	h := newAcctHome(t, emulator.Options{})
+	h.login()
+	local := t.TempDir()
+	acctWriteTree(t, local, map[string][]byte{
+		"keep.txt":              []byte("k"),
+		"skip.tmp":              []byte("t"),
+		".hidden":               []byte("h"),
+		".dotdir/x":             []byte("x"),
+		"cache/y":               []byte("y"),
+		"sub/.jottaignore":      []byte("*.log\n!important.log\n"),
+		"sub/a.log":             []byte("a"),
+		"sub/important.log":     []byte("i"),
+		"sub/inner/b.log":       []byte("b"),
+		"other/a.log":           []byte("o"),
+		"Cafe\u0301/nfd.txt":    []byte("nfd folder name"),
+		"with space/and+plus.x": []byte("p"),
+	})
+	if err := os.Symlink(filepath.Join(local, "keep.txt"), filepath.Join(local, "link.txt")); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		flags []string
+	}{
+		{"defaults", nil},
+		{"no hidden, excludes", []string{"--hidden=false", "--exclude", "*.tmp", "--exclude", "cache/"}},
+		{"follow symlinks", []string{"--follow-symlinks"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			remote := "/Laptop/Archive/" + strings.ReplaceAll(tc.name, " ", "-")
+			h.jotta(0, append(append([]string{"scan"}, tc.flags...), local, remote)...)
+			r := h.jotta(0, append(append([]string{"verify"}, tc.flags...), local, remote)...)
+			if !strings.Contains(r.stdout, "0 differ, 0 missing remotely, 0 unreadable; 0 extra remotely") {
+				t.Errorf("verify disagrees with scan's selection: %s", r)
+			}
+			if strings.Contains(r.stdout, "verified 0 ") {
+				t.Errorf("nothing was compared: %s", r)
+			}
+		})
+	}
+}
