@@ -30,7 +30,9 @@ func newLsCmd(g *globals) *cobra.Command {
 		Long: `List what is stored at REMOTE: "/" lists the devices, "/<device>" its mount
 points, "/<device>/<mountpoint>/…" a folder (folders end in "/"). -R lists the
 whole tree below REMOTE with one streamed request; -l adds size, md5 and the
-modification time; --trash lists the trash instead of REMOTE.`,
+modification time (UTC); --trash lists the trash instead of REMOTE, each item
+with the folder it came from (with -l, the time shown is when it was
+trashed).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.trash && len(args) > 0 {
