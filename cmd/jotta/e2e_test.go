@@ -488,3 +488,40 @@ func BenchmarkE2EUnchangedRescan(b *testing.B) {
 	b.ReportMetric(float64(lists)/float64(b.N), "list-requests/op")
 	b.ReportMetric(float64(serverLists)/float64(b.N), "server-listings/op")
 }
+
+// TestE2EInterruptedScan: SIGINT stops a scan with exit 1 and a message
+// that says how to finish; the next scan completes the backup.
+func TestE2EInterruptedScan(t *testing.T) {
+	e := newE2E(t)
+	local := filepath.Join(e.dir, "big")
+	files := map[string][]byte{"a.bin": e2eRandom(9, 24<<20)}
+	e2eWriteFiles(t, local, files)
+	e.scan(t, 0, e2eWarm(t, e), "/Laptop/Archive/warm")
+	const remote = "/Laptop/Archive/big"
+
+	cmd := e.command(t, t.Context(), "scan", "--bwlimit", "2MiB/s", local, remote)
+	var errb strings.Builder
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	base := e.arrived.Load()
+	deadline := time.Now().Add(time.Minute)
+	for e.arrived.Load()-base < 3<<20 {
+		if time.Now().After(deadline) {
+			t.Fatal("the upload did not start")
+		}
+		time.Sleep(20 * time.Millisecond) // polling the server
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err := <-exited
+	if code := cmd.ProcessState.ExitCode(); code != exitPartial || !strings.Contains(errb.String(), "interrupted") {
+		t.Errorf("after SIGINT: exit %d (%v), stderr %q; want 1 and 'interrupted'", code, err, errb.String())
+	}
+	e.scan(t, 0, local, remote)
+	e2eSameFiles(t, e.remoteFiles(t, remote), e2eMD5s(files))
+}

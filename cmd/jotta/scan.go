@@ -201,6 +201,14 @@ func runScan(ctx context.Context, g *globals, f scanFlags, topdir, remote string
 	if err != nil {
 		return err
 	}
+	if f.errorFile != "" {
+		// Created up front: a script finds it even when the scan stops
+		// before the pass (sign-in needed), and a bad path is caught
+		// before any work.
+		if err := os.WriteFile(f.errorFile, nil, 0o644); err != nil {
+			return withCode(exitUsage, fmt.Errorf("--errorfile: %w", err))
+		}
+	}
 	acct, err := openAccountIn(ctx, sp.env)
 	if err != nil {
 		return err

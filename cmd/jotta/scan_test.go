@@ -127,6 +127,7 @@ func TestScanUsageErrors(t *testing.T) {
 		{"empty exclude", []string{"scan", "--exclude", " ", dir, "/L/A/x"}, "--exclude needs a pattern"},
 		{"bad loglevel", []string{"--loglevel", "loud", "scan", dir, "/L/A/x"}, "--loglevel"},
 		{"unknown flag", []string{"scan", "--frobnicate", dir, "/L/A/x"}, "unknown flag"},
+		{"error file in a missing folder", []string{"scan", "--errorfile", filepath.Join(e.dir, "no", "such", "errs"), dir, "/L/A/x"}, "--errorfile"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := e.jotta(t, tc.args...)
@@ -160,9 +161,13 @@ func TestScanSignInRequired(t *testing.T) {
 		}
 	}
 	e.env = noToken
-	r := e.jotta(t, "scan", dir, "/L/A/x")
+	errFile := filepath.Join(e.dir, "errors.txt")
+	r := e.jotta(t, "scan", "--errorfile", errFile, dir, "/L/A/x")
 	if r.code != exitUsage || !strings.Contains(r.stderr, "jotta login") {
 		t.Errorf("no credentials: exit %d, stderr %q; want 2 and how to sign in", r.code, r.stderr)
+	}
+	if b, err := os.ReadFile(errFile); err != nil || len(b) != 0 {
+		t.Errorf("error file %q, %v; want it written and empty", b, err)
 	}
 	if strings.Contains(r.stderr+r.stdout, token) {
 		t.Error("the login token appears in the output")
