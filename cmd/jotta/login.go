@@ -16,7 +16,11 @@ import (
 	"jottacloudclient/app/creds"
 )
 
-// loginTokenHelp says where a personal login token comes from.
+// loginTokenWhere says where a personal login token comes from, for the
+// end of error messages.
+const loginTokenWhere = "get a personal login token in the JottaCloud web app: Settings → Security → Personal login token → Generate"
+
+// loginTokenHelp is loginTokenWhere as a sentence, for help and prompts.
 const loginTokenHelp = "Get a personal login token in the JottaCloud web app: Settings → Security → Personal login token → Generate."
 
 // loginMaxToken bounds what is read as a token; real ones are a few
@@ -71,7 +75,7 @@ func loginReadToken(in io.Reader, prompt io.Writer, fromStdin bool) (string, err
 		return "", fmt.Errorf("read the token from standard input: %w", err)
 	}
 	if len(b) > loginMaxToken {
-		return "", errors.New("standard input holds more than a token: pipe in only the personal login token. " + loginTokenHelp)
+		return "", errors.New("standard input holds more than a token: pipe in only the personal login token; " + loginTokenWhere)
 	}
 	// A token is one line; tolerate a trailing newline and blank lines.
 	var lines []string
@@ -83,10 +87,10 @@ func loginReadToken(in io.Reader, prompt io.Writer, fromStdin bool) (string, err
 		}
 	}
 	if len(lines) > 1 {
-		return "", errors.New("standard input holds several lines: pipe in only the personal login token. " + loginTokenHelp)
+		return "", errors.New("standard input holds several lines: pipe in only the personal login token; " + loginTokenWhere)
 	}
 	if len(lines) == 0 {
-		return "", errors.New("no token on standard input. " + loginTokenHelp)
+		return "", errors.New("no token on standard input; " + loginTokenWhere)
 	}
 	return loginCheckToken(lines[0])
 }
@@ -96,13 +100,13 @@ func loginReadToken(in io.Reader, prompt io.Writer, fromStdin bool) (string, err
 func loginCheckToken(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", errors.New("no token given. " + loginTokenHelp)
+		return "", errors.New("no token given; " + loginTokenWhere)
 	}
 	if _, err := creds.NewSecret(creds.SourceLogin, "", s); err != nil {
 		if errors.Is(err, creds.ErrPasswordLogin) {
 			return "", fmt.Errorf("this is not a personal login token (it looks like a password; nothing was changed): %w", err)
 		}
-		return "", fmt.Errorf("this is not a personal login token (nothing was changed): %w. %s", err, loginTokenHelp)
+		return "", fmt.Errorf("this is not a personal login token (nothing was changed): %w; %s", err, loginTokenWhere)
 	}
 	return s, nil
 }
@@ -112,7 +116,7 @@ func loginCheckToken(s string) (string, error) {
 func loginRun(ctx context.Context, g *globals, env *cliEnv, token string) error {
 	info, err := app.SignIn(ctx, env.accountOptions(), token)
 	if err != nil {
-		return withCode(exitUsage, fmt.Errorf("%w (any earlier session is kept). %s", err, loginTokenHelp))
+		return withCode(exitUsage, fmt.Errorf("%w (any earlier session is kept); %s", err, loginTokenWhere))
 	}
 	acc, err := openAccountIn(ctx, env)
 	if err != nil {
