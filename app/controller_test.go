@@ -85,6 +85,18 @@ func TestControllerDemoBacksUpSampleFolder(t *testing.T) {
 	if s.Pairs[0].Files != 3 || s.Pairs[0].Problems != 0 {
 		t.Errorf("demo pair: %d files, %d problems; want 3 and 0", s.Pairs[0].Files, s.Pairs[0].Problems)
 	}
+	var localBytes int64
+	_ = filepath.WalkDir(s.Pairs[0].LocalPath(), func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if fi, err := d.Info(); err == nil {
+				localBytes += fi.Size()
+			}
+		}
+		return nil
+	})
+	if s.Pairs[0].Bytes != localBytes || localBytes == 0 {
+		t.Errorf("demo pair: %d bytes reported, the folder holds %d", s.Pairs[0].Bytes, localBytes)
+	}
 	// The files are on the demo server, listed through a client of its own.
 	remote := s.Pairs[0].Remote
 	local := s.Pairs[0].LocalPath()

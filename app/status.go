@@ -220,7 +220,8 @@ func (c *Controller) applyPass(r *syncer.PassResult) {
 		ps.Error = r.Err.Error()
 	}
 	if r.Complete {
-		ps.Files = r.Counters.FilesSeen - int64(len(probs))
+		ps.Files = r.Counters.FilesSeen
+		ps.Bytes = r.Counters.BytesSeen
 	}
 	b.passErr = ps.Error
 	b.mu.Unlock()

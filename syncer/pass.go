@@ -94,6 +94,11 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 		return fmt.Errorf("pass %s: %w", p.ID, err)
 	}
 	c.filesSeen.Store(int64(len(w.files)))
+	var seenBytes int64
+	for i := range w.files {
+		seenBytes += w.files[i].size
+	}
+	c.bytesSeen.Store(seenBytes)
 	res.watchDirs = append([]string{p.Local}, w.localDirs...)
 	for _, pr := range w.problems {
 		problem(pr)

@@ -8,6 +8,7 @@ import (
 // Counters are the measurable work of one pass.
 type Counters struct {
 	FilesSeen         int64 // regular files found by the walk
+	BytesSeen         int64 // their total size
 	FilesHashed       int64
 	BytesHashed       int64
 	FilesUploaded     int64 // files whose bytes were sent (fully or resumed)
@@ -25,12 +26,13 @@ type Counters struct {
 type counters struct {
 	filesSeen, filesHashed, bytesHashed, filesUploaded, bytesUploaded  atomic.Int64
 	filesDedup, filesMoved, foldersMoved, filesTrashed, foldersTrashed atomic.Int64
-	foldersCreated, listRequests                                       atomic.Int64
+	foldersCreated, listRequests, bytesSeen                            atomic.Int64
 }
 
 func (c *counters) snapshot() Counters {
 	return Counters{
 		FilesSeen:         c.filesSeen.Load(),
+		BytesSeen:         c.bytesSeen.Load(),
 		FilesHashed:       c.filesHashed.Load(),
 		BytesHashed:       c.bytesHashed.Load(),
 		FilesUploaded:     c.filesUploaded.Load(),

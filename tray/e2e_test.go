@@ -360,8 +360,14 @@ func TestWindowE2E(t *testing.T) {
 	}
 	shot := filepath.Join(t.TempDir(), "jotta-tray-window.png")
 
-	a := startApp(t, bin, env, "--minimized")
+	a := startApp(t, bin, env, "--minimized", "--demo")
 	a.waitLine("jotta-tray: started", 30*time.Second)
+	// The demo's first pass, so the window has something to show.
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(a.output(), "msg=\"backed up "); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the demo folder was never backed up; output:\n%s", a.output())
+		}
+	}
 	if !strings.Contains(a.output(), "tray=true") {
 		t.Fatalf("the app started without a tray")
 	}
