@@ -62,7 +62,7 @@ func runPairs(env *cliEnv, out *slog.Logger) ([]syncer.Pair, bool, error) {
 	var errs []config.FieldError
 	for _, fe := range env.Config.Validate() {
 		if i, ok := runMissingLocal(env.Config, fe); ok {
-			out.Warn("local folder is missing; its passes fail until it appears", "pair", env.Config.Pairs[i].ID, "msg", fe.Message)
+			out.Warn("local folder is missing; its passes fail until it appears", "pair", env.Config.Pairs[i].ID, "reason", fe.Message)
 			continue
 		}
 		errs = append(errs, fe)
@@ -208,8 +208,9 @@ func runEventLogger(w io.Writer, asJSON bool) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, ho))
 }
 
-// runLogEvents logs pass results, problems, created folders and notices;
-// progress is left out (it would flood a log).
+// runLogEvents logs pass results (a failed pass too), problems, created
+// folders and notices; progress and state changes are left out (they
+// would flood a log).
 func runLogEvents(out *slog.Logger, events <-chan syncer.Event) {
 	for ev := range events {
 		switch e := ev.(type) {
@@ -221,10 +222,6 @@ func runLogEvents(out *slog.Logger, events <-chan syncer.Event) {
 			out.Info("created remote folder", "pair", e.Pair, "path", e.Path)
 		case syncer.NoticeEvent:
 			out.Info("notice", "pair", e.Pair, "msg", e.Message)
-		case syncer.StateEvent:
-			if e.State == syncer.StateError && e.Err != nil {
-				out.Error("pass failed", "pair", e.Pair, "err", e.Err)
-			}
 		case syncer.DroppedEvent:
 			out.Warn("events dropped", "count", e.Count)
 		}
