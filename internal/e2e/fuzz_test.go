@@ -173,7 +173,7 @@ func FuzzLoginTokenSecret(f *testing.F) {
 			base64.RawURLEncoding.EncodeToString(raw),
 			base64.StdEncoding.EncodeToString(raw),
 			base64.RawURLEncoding.EncodeToString(raw)[1:], // damaged
-			string(raw),                                   // not encoded at all
+			string(raw), // not encoded at all
 		} {
 			got, err := api.DecodeLoginToken(tok)
 			leaks := func(s string) bool { return len(secret) >= 6 && strings.Contains(s, secret) }
