@@ -303,11 +303,16 @@ func (d *downloader) fetch(ctx context.Context, j downloadJob) (err error) {
 }
 
 // copy streams the file into w, resuming with a range request after a
-// broken connection, and returns the bytes written.
+// broken connection, and returns the bytes written. It reads at most one
+// byte more than the listed size, enough to notice a longer file without
+// filling the disk.
 func (d *downloader) copy(ctx context.Context, j downloadJob, w io.Writer) (int64, error) {
-	var written int64
-	var lastErr error
-	for attempt := 0; attempt < downloadAttempts; attempt++ {
+	var (
+		written int64
+		breaks  int
+		lastErr error
+	)
+	for attempt := range downloadAttempts {
 		if err := ctx.Err(); err != nil {
 			return written, err
 		}
@@ -322,7 +327,7 @@ func (d *downloader) copy(ctx context.Context, j downloadJob, w io.Writer) (int6
 		if d.bar != nil {
 			dst = io.MultiWriter(w, d.bar)
 		}
-		n, err := io.Copy(dst, rc)
+		n, err := io.Copy(dst, io.LimitReader(rc, max(j.size-written, 0)+1))
 		rc.Close()
 		written += n
 		if err == nil {
@@ -333,12 +338,13 @@ func (d *downloader) copy(ctx context.Context, j downloadJob, w io.Writer) (int6
 			// Cancelled, or the local write failed: retrying will not help.
 			return written, fmt.Errorf("download: %w", err)
 		}
+		breaks++
 		lastErr = err
 		if n == 0 && attempt > 0 {
-			break
+			break // no progress since the last break
 		}
 	}
-	return written, fmt.Errorf("download: the connection broke %d times: %w", downloadAttempts, lastErr)
+	return written, fmt.Errorf("download: the connection broke %d times: %w", breaks, lastErr)
 }
 
 // downloadPlace gives the verified temporary file its final name. Without
