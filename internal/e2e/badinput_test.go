@@ -39,6 +39,13 @@ func TestAwkwardLocalFiles(t *testing.T) {
 			backedUp: []string{"long/" + long},
 		},
 		{
+			// U+0958 is a composition exclusion: NFC turns its 3 bytes into
+			// 6, so a 255-byte local name needs 510 bytes on the server.
+			name:     "name over 255 bytes once normalised for the server",
+			setup:    func(t *testing.T, dir string) { writeFile(t, dir, strings.Repeat("\u0958", 85), []byte("qa")) },
+			problems: map[string]string{strings.Repeat("\u0958", 85): "bytes"},
+		},
+		{
 			name:     "invalid UTF-8 name",
 			setup:    func(t *testing.T, dir string) { writeFile(t, dir, "bad\xff\xfename.txt", []byte("x")) },
 			problems: map[string]string{"bad\xff\xfename.txt": "UTF-8"},
