@@ -15,6 +15,7 @@ import (
 
 	"jottacloudclient/app/config"
 	"jottacloudclient/app/instance"
+	"jottacloudclient/jotta"
 )
 
 // e2eRunProc is a running 'jotta run' whose JSON log lines are collected.
@@ -75,6 +76,34 @@ func (r *e2eRunProc) waitFor(msg, pair string, within time.Duration) map[string]
 			r.t.Fatalf("no %q log line within %s\n%s", msg, within, r.stderr)
 		}
 	}
+}
+
+// waitForAll reads log lines until each (msg, pair) was seen, in any
+// order, and returns the lines by index.
+func (r *e2eRunProc) waitForAll(within time.Duration, want ...[2]string) []map[string]any {
+	r.t.Helper()
+	got := make([]map[string]any, len(want))
+	left := len(want)
+	timeout := time.After(within)
+	for left > 0 {
+		select {
+		case m, ok := <-r.lines:
+			if !ok {
+				r.t.Fatalf("jotta run ended while waiting for %v: %v\n%s", want, <-r.exited, r.stderr)
+			}
+			for i, w := range want {
+				pair, _ := m["pair"].(string)
+				if got[i] == nil && m["msg"] == w[0] && pair == w[1] {
+					got[i] = m
+					left--
+					break
+				}
+			}
+		case <-timeout:
+			r.t.Fatalf("not all of %v logged within %s\n%s", want, within, r.stderr)
+		}
+	}
+	return got
 }
 
 // stop sends sig and waits for the process to end; it returns the exit code.
@@ -167,8 +196,7 @@ func TestE2ERunWatchesReloadsAndStops(t *testing.T) {
 	if err := r.proc.Signal(syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
-	r.waitFor("config reloaded", "", 30*time.Second)
-	r.waitFor("pass done", "pics", time.Minute)
+	r.waitForAll(time.Minute, [2]string{"config reloaded", ""}, [2]string{"pass done", "pics"})
 	e2eSameFiles(t, e.remoteFiles(t, q.Remote), e2eMD5s(map[string][]byte{"cat.jpg": []byte("meow")}))
 
 	// A broken file on SIGHUP keeps the pairs running.
@@ -283,5 +311,36 @@ func TestRunConfigErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestE2ERunMissingLocalFolder: a pair whose folder is missing (a drive not
+// mounted) does not stop 'jotta run': it is reported, its passes fail
+// without touching the server, and the other pairs are backed up.
+func TestE2ERunMissingLocalFolder(t *testing.T) {
+	e := newE2E(t)
+	docs := filepath.Join(e.dir, "docs")
+	e2eWriteFiles(t, docs, map[string][]byte{"a.txt": []byte("a")})
+	ok := config.NewPair("docs", docs, "/Server/Archive/docs")
+	gone := config.NewPair("usb", filepath.Join(e.dir, "usb-drive"), "/Server/Archive/usb")
+	e.writeConfig(t, ok, gone)
+
+	r := e.startRun(t, "--no-watch")
+	got := r.waitForAll(time.Minute,
+		[2]string{"local folder is missing; its passes fail until it appears", "usb"},
+		[2]string{"pass stopped", "usb"},
+		[2]string{"pass done", "docs"})
+	if reason, _ := got[0]["reason"].(string); !strings.Contains(reason, "does not exist") {
+		t.Errorf("warning %v does not say the folder does not exist", got[0])
+	}
+	if msg, _ := got[1]["err"].(string); got[1]["complete"] != false || !strings.Contains(msg, "usb-drive") {
+		t.Errorf("pass of the missing folder logged as %v", got[1])
+	}
+	if code := r.stop(syscall.SIGINT); code != 0 {
+		t.Errorf("exit %d after SIGINT, want 0", code)
+	}
+	e2eSameFiles(t, e.remoteFiles(t, ok.Remote), e2eMD5s(map[string][]byte{"a.txt": []byte("a")}))
+	if _, err := e.client.Stat(t.Context(), gone.Remote, jotta.ListOptions{}); err == nil {
+		t.Error("the missing folder's remote folder was created")
 	}
 }
