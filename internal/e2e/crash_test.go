@@ -52,7 +52,9 @@ func TestCrashLoop(t *testing.T) {
 }
 
 func runCrashLoop(t *testing.T, files int, size int64, kills int, bw string) {
-	c := newCLIEnv(t, emulator.Options{})
+	// Short-lived access tokens make the runs refresh (and rotate the
+	// refresh token) while they may be killed.
+	c := newCLIEnv(t, emulator.Options{AccessTokenLifetime: 3 * time.Second})
 	loginToken := c.login()
 	local := filepath.Join(c.dir, "data")
 	total := fillTree(t, local, files, int(size/int64(files)))
@@ -71,6 +73,8 @@ func runCrashLoop(t *testing.T, files int, size int64, kills int, bw string) {
 		"--errorfile", filepath.Join(c.dir, "errors.txt"), "--prune-all", local, remote}
 	killed := 0
 	var lastArrived int64
+	// Every session that existed: refresh tokens rotate between runs.
+	secrets := c.secrets(loginToken)
 	for i, target := range targets {
 		if target <= lastArrived {
 			continue // the previous run got past this point
@@ -94,6 +98,7 @@ func runCrashLoop(t *testing.T, files int, size int64, kills int, bw string) {
 		}
 		killed++
 		lastArrived = c.arrived.Load()
+		secrets = append(secrets, c.secrets(loginToken)...)
 		st := c.emu.Stats()
 		n := checkCLIIndexes(t, c, client, remote)
 		t.Logf("kill %d at %d bytes arrived (server counted %d): %d files recorded as backed up", killed, lastArrived, st.UploadBytes, n)
@@ -129,15 +134,15 @@ func runCrashLoop(t *testing.T, files int, size int64, kills int, bw string) {
 	// Bytes in flight at a kill (sent, not yet stored) are the only ones a
 	// restart may send again; allow a generous 4 MiB per kill.
 	slack := int64(killed) * 4 << 20
-	t.Logf("server received %d upload bytes for %d bytes of files (%+.2f%%) over %d kills; %d allocations",
-		st.UploadBytes, total, 100*float64(st.UploadBytes-total)/float64(total), killed, st.Requests[emulator.EndpointAllocate])
+	t.Logf("server received %d upload bytes for %d bytes of files (%+.2f%%) over %d kills; %d allocations, %d refreshes",
+		st.UploadBytes, total, 100*float64(st.UploadBytes-total)/float64(total), killed, st.Requests[emulator.EndpointAllocate], st.Refreshes)
 	if st.UploadBytes > total+slack {
 		t.Errorf("the server received %d bytes for %d bytes of files: some uploads restarted from zero (allowed %d extra)", st.UploadBytes, total, slack)
 	}
 	if st.UploadBytes < total {
 		t.Errorf("the server received %d bytes, less than the %d bytes of files", st.UploadBytes, total)
 	}
-	checkNoSecrets(t, c.dir, c.secrets(loginToken)...)
+	checkNoSecrets(t, c.dir, append(secrets, c.secrets(loginToken)...)...)
 }
 
 // waitArrived polls the bytes that reached the server until target, and

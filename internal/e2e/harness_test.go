@@ -301,7 +301,8 @@ func (e *env) verify(dir, root string) {
 
 // checkIndex opens the pair's index (the engine must be closed) and
 // checks that every file it records as backed up (with the content last
-// hashed) is on the server with the recorded md5 and size. It returns how many records say uploaded.
+// hashed) is on the server with the recorded md5 and size. It returns how
+// many records vouch for their file.
 func (e *env) checkIndex(indexPath, root string) int {
 	e.t.Helper()
 	return checkIndexAgainst(e.t, e.remoteFiles(root), indexPath)
