@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -151,7 +152,7 @@ func runEngine(ctx context.Context, g *globals, f runFlags) error {
 	logDone := make(chan struct{})
 	go func() {
 		defer close(logDone)
-		runLogEvents(out, sub.C())
+		runLogEvents(out, sub.C(), newRunStatusFile(env.Paths.StateDir, out))
 	}()
 
 	hup := make(chan os.Signal, 1)
@@ -211,10 +212,11 @@ func runEventLogger(w io.Writer, asJSON bool) *slog.Logger {
 // runLogEvents logs pass results (a failed pass too), problems, created
 // folders and notices; progress and state changes are left out (they
 // would flood a log).
-func runLogEvents(out *slog.Logger, events <-chan syncer.Event) {
+func runLogEvents(out *slog.Logger, events <-chan syncer.Event, sf *runStatusFile) {
 	for ev := range events {
 		switch e := ev.(type) {
 		case syncer.PassEvent:
+			sf.record(e.Result) // first: a reader of the log finds the file up to date
 			runLogPass(out, e.Result)
 		case syncer.ProblemEvent:
 			out.Warn("problem", "pair", e.Pair, "path", e.Path, "reason", e.Reason)
@@ -254,4 +256,94 @@ func runLogPass(out *slog.Logger, r *syncer.PassResult) {
 		return
 	}
 	out.Info("pass done", attrs...)
+}
+
+// runStatusName is the file in the state directory where 'jotta run'
+// keeps the outcome of each pair's last pass, for 'jotta status': the
+// indexes themselves stay locked while the engine runs.
+const runStatusName = "run-status.json"
+
+// runStatus is the content of the status file.
+type runStatus struct {
+	PID   int                      `json:"pid"`
+	Pairs map[string]runPairStatus `json:"pairs"`
+}
+
+type runPairStatus struct {
+	LastComplete time.Time `json:"last_complete,omitzero"`
+	LastPass     time.Time `json:"last_pass"`
+	Complete     bool      `json:"complete"`
+	Problems     int       `json:"problems"`
+	Error        string    `json:"error,omitempty"`
+}
+
+// runStatusFile writes the status file after every pass.
+type runStatusFile struct {
+	path string
+	log  *slog.Logger
+	st   runStatus
+}
+
+func newRunStatusFile(stateDir string, log *slog.Logger) *runStatusFile {
+	return &runStatusFile{
+		path: filepath.Join(stateDir, runStatusName),
+		log:  log,
+		st:   runStatus{PID: os.Getpid(), Pairs: map[string]runPairStatus{}},
+	}
+}
+
+func (f *runStatusFile) record(r *syncer.PassResult) {
+	if r.DryRun {
+		return
+	}
+	ps := runPairStatus{LastComplete: r.LastComplete, LastPass: r.Finished, Complete: r.Complete, Problems: len(r.Problems)}
+	if r.Err != nil {
+		ps.Error = r.Err.Error()
+	}
+	f.st.Pairs[r.Pair] = ps
+	data, err := json.MarshalIndent(f.st, "", "  ")
+	if err == nil {
+		err = runWriteAtomic(f.path, data)
+	}
+	if err != nil {
+		f.log.Warn("cannot write the status file for 'jotta status'", "path", f.path, "err", err)
+	}
+}
+
+// readRunStatus reads the status file written by the 'jotta run' with pid.
+func readRunStatus(stateDir string, pid int) (*runStatus, error) {
+	data, err := os.ReadFile(filepath.Join(stateDir, runStatusName))
+	if err != nil {
+		return nil, err
+	}
+	var st runStatus
+	if err := json.Unmarshal(data, &st); err != nil {
+		return nil, fmt.Errorf("read %s: %w", runStatusName, err)
+	}
+	if st.PID != pid {
+		return nil, fmt.Errorf("%s is from another process (pid %d)", runStatusName, st.PID)
+	}
+	return &st, nil
+}
+
+// runWriteAtomic replaces path with data (temporary file, then rename).
+func runWriteAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	_, werr := tmp.Write(data)
+	if cerr := tmp.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Rename(tmp.Name(), path)
+	}
+	if werr != nil {
+		_ = os.Remove(tmp.Name())
+	}
+	return werr
 }

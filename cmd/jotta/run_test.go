@@ -176,6 +176,9 @@ func TestE2ERunWatchesReloadsAndStops(t *testing.T) {
 	if !rep.Engine.Running || rep.Engine.Role != instance.RoleRun || rep.Engine.PID != r.proc.Pid {
 		t.Errorf("status engine %+v, want 'run' with pid %d", rep.Engine, r.proc.Pid)
 	}
+	if len(rep.Pairs) != 1 || rep.Pairs[0].LastComplete == nil || time.Since(*rep.Pairs[0].LastComplete) > time.Minute {
+		t.Errorf("status pairs %+v, want docs with the pass just done", rep.Pairs)
+	}
 
 	// A second engine is refused, naming the first.
 	second := e.jotta(t, "run")

@@ -100,13 +100,19 @@ func statusOf(ctx context.Context, env *cliEnv, now time.Time) statusReport {
 			defer eng.Close()
 		}
 	}
+	var rs *runStatus
+	if st.Engine.Running && st.Engine.Role == instance.RoleRun {
+		rs, _ = readRunStatus(env.Paths.StateDir, st.Engine.PID)
+	}
 	for _, p := range env.Config.Pairs {
 		sp := statusPair{ID: p.ID, Local: p.LocalPath(), Remote: p.Remote, Enabled: p.Enabled}
 		switch {
-		case eng == nil:
-			sp.Last = "shown by the running engine (its index is in use)"
-		default:
+		case eng != nil:
 			sp.Last = statusLast(eng, p.ID, &sp, now)
+		case rs != nil:
+			sp.Last = statusFromRun(rs, p.ID, &sp, now)
+		default:
+			sp.Last = "unknown while the engine runs (its index is in use); see its log"
 		}
 		st.Pairs = append(st.Pairs, sp)
 	}
@@ -127,6 +133,28 @@ func statusLast(eng *syncer.Engine, id string, sp *statusPair, now time.Time) st
 	}
 	sp.LastComplete = &t
 	return engineWhen(t, now)
+}
+
+// statusFromRun reads a pair's last pass from the running 'jotta run'.
+func statusFromRun(rs *runStatus, id string, sp *statusPair, now time.Time) string {
+	ps, ok := rs.Pairs[id]
+	if !ok {
+		return "no pass finished yet since 'jotta run' started"
+	}
+	var last string
+	if ps.LastComplete.IsZero() {
+		last = "never"
+	} else {
+		t := ps.LastComplete
+		sp.LastComplete = &t
+		last = engineWhen(t, now)
+	}
+	if ps.Error != "" {
+		last += "; the latest pass failed: " + ps.Error
+	} else if ps.Problems > 0 {
+		last += fmt.Sprintf("; %s not backed up", enginePlural(int64(ps.Problems), "item was", "items were"))
+	}
+	return last
 }
 
 // statusEngineOf says whether an engine holds the single-instance lock,
