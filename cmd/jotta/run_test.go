@@ -347,3 +347,42 @@ func TestE2ERunMissingLocalFolder(t *testing.T) {
 		t.Error("the missing folder's remote folder was created")
 	}
 }
+
+// TestStatusBeforeAnything: on a fresh install status says that there is
+// no config, no engine and where a token would come from, without
+// exchanging it.
+func TestStatusBeforeAnything(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		withToken bool
+		want      []string
+	}{
+		{"no credentials", false, []string{"not created yet", "not running", "not signed in", "jotta login", "none configured"}},
+		{"token in the environment", true, []string{"JOTTACLOUD_TOKEN will be exchanged for a session on first use"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newE2E(t)
+			if !tc.withToken {
+				var env []string
+				for _, kv := range e.env {
+					if !strings.HasPrefix(kv, "JOTTACLOUD_TOKEN=") {
+						env = append(env, kv)
+					}
+				}
+				e.env = env
+			}
+			r := e.jotta(t, "status")
+			if r.code != 0 {
+				t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(r.stdout, w) {
+					t.Errorf("status lacks %q:\n%s", w, r.stdout)
+				}
+			}
+			if got := e.emu.Stats().LoginExchanges; got != 1 { // the checking client's own sign-in
+				t.Errorf("status exchanged a token: %d login exchanges", got)
+			}
+		})
+	}
+}
