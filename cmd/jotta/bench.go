@@ -21,6 +21,7 @@ func newBenchCmd(g *globals) *cobra.Command {
 		benchServe  bool
 		benchChild  bool
 		benchListed bool
+		benchProf   string
 	)
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -56,13 +57,14 @@ The full run takes a few minutes and several GiB of temporary disk space;
 				sizes = bench.QuickSizes
 			}
 			rep, err := bench.Run(ctx, bench.Options{
-				Sizes:    sizes,
-				Cases:    benchCases,
-				WorkDir:  benchDir,
-				Keep:     benchKeep,
-				Stderr:   g.stderr,
-				Progress: g.stderr,
-				Logger:   log,
+				Sizes:      sizes,
+				Cases:      benchCases,
+				WorkDir:    benchDir,
+				Keep:       benchKeep,
+				Stderr:     g.stderr,
+				Progress:   g.stderr,
+				Logger:     log,
+				ProfileDir: benchProf,
 			})
 			if err != nil {
 				return withCode(exitPartial, err)
@@ -85,6 +87,7 @@ The full run takes a few minutes and several GiB of temporary disk space;
 	f.BoolVar(&benchListed, "list", false, "print the case names and exit")
 	f.StringVar(&benchDir, "workdir", "", "directory for the temporary data (default: the OS temp dir)")
 	f.BoolVar(&benchKeep, "keep", false, "keep the generated data")
+	f.StringVar(&benchProf, "profile", "", "write CPU and heap profiles of the cases to this directory (for go tool pprof)")
 	f.BoolVar(&benchCheck, "check", false, "exit with status 1 when a goal is missed")
 	f.BoolVar(&benchServe, "serve", false, "serve the emulator for a benchmark run (internal)")
 	f.BoolVar(&benchChild, "child", false, "run one measured job read from stdin (internal)")

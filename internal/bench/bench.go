@@ -79,6 +79,10 @@ type Options struct {
 	Progress io.Writer
 	// Logger receives the client's and engine's diagnostics (nil: discard).
 	Logger *slog.Logger
+	// ProfileDir, if set, receives a CPU profile of each case run in this
+	// process (<case>.cpu.pprof) and CPU and heap profiles of the measured
+	// children (<case>-child.cpu.pprof, <case>-child.heap.pprof).
+	ProfileDir string
 }
 
 // Result is one row of the table.
@@ -228,7 +232,14 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			return rep, err
 		}
 		r.progress("case %s", st.name)
+		stopProfile, err := startCPUProfile(o.ProfileDir, st.name+".cpu.pprof")
+		if err != nil {
+			return rep, err
+		}
 		res := st.fn(ctx)
+		if err := stopProfile(); err != nil {
+			return rep, err
+		}
 		res.Case = st.name
 		if res.Err != nil {
 			r.progress("case %s failed: %v", st.name, res.Err)

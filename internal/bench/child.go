@@ -33,6 +33,7 @@ type childSpec struct {
 	StateDir   string        `json:"state_dir"`
 	Passes     int           `json:"passes"`
 	Window     time.Duration `json:"window"`
+	ProfileDir string        `json:"profile_dir,omitempty"`
 }
 
 // childResult is what a child prints as one JSON line.
@@ -61,7 +62,17 @@ func Child(ctx context.Context, in io.Reader, out io.Writer, log *slog.Logger) e
 	if err := json.NewDecoder(in).Decode(&spec); err != nil {
 		return fmt.Errorf("read the child job: %w", err)
 	}
+	stopProfile, err := startCPUProfile(spec.ProfileDir, spec.Kind+"-child.cpu.pprof")
+	if err != nil {
+		return err
+	}
 	res, err := runChild(ctx, spec, log)
+	if perr := stopProfile(); err == nil {
+		err = perr
+	}
+	if err == nil {
+		err = writeHeapProfile(spec.ProfileDir, spec.Kind+"-child.heap.pprof")
+	}
 	if err != nil {
 		res.Err = err.Error()
 	}
@@ -87,6 +98,7 @@ func runChild(ctx context.Context, spec childSpec, log *slog.Logger) (*childResu
 		if res.Baseline, err = selfUsage(); err != nil {
 			return res, err
 		}
+		peak := startPeakHeapProfile(spec.ProfileDir)
 		for range max(spec.Passes, 1) {
 			start := time.Now()
 			pr, err := eng.RunPass(ctx, pair, syncer.PassOptions{})
@@ -97,6 +109,9 @@ func runChild(ctx context.Context, spec childSpec, log *slog.Logger) (*childResu
 			}
 			res.Passes = append(res.Passes, pr.Counters)
 			res.PassErrors = append(res.PassErrors, passProblems(pr)...)
+		}
+		if err := peak.finish(spec.ProfileDir, spec.Kind+"-child.peakheap.pprof"); err != nil {
+			return res, err
 		}
 		res.Requests = sess.requests()
 		if res.Peak, err = selfUsage(); err != nil {
@@ -189,7 +204,7 @@ func (r *runner) runChildProcess(ctx context.Context, spec childSpec) (*childRes
 	if err != nil {
 		return nil, err
 	}
-	spec.Endpoint, spec.LoginToken = r.srv.URL, tok
+	spec.Endpoint, spec.LoginToken, spec.ProfileDir = r.srv.URL, tok, r.o.ProfileDir
 	in, err := json.Marshal(spec)
 	if err != nil {
 		return nil, err
