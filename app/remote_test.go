@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,30 +13,6 @@ import (
 	"jottacloudclient/jotta/emulator"
 	"jottacloudclient/syncer/syncertest"
 )
-
-// memStore keeps a token in memory.
-type memStore struct {
-	mu  sync.Mutex
-	tok *jotta.Token
-}
-
-func (s *memStore) LoadToken(context.Context) (*jotta.Token, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.tok == nil {
-		return nil, jotta.ErrSignInRequired
-	}
-	t := *s.tok
-	return &t, nil
-}
-
-func (s *memStore) SaveToken(_ context.Context, t *jotta.Token) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := *t
-	s.tok = &c
-	return nil
-}
 
 // startEmulator serves an in-memory emulator on loopback and returns a
 // client signed in to it.
@@ -58,7 +33,7 @@ func startEmulator(t *testing.T, opts jotta.Options) (*emulator.Running, *jotta.
 	if err != nil {
 		t.Fatalf("login: %v", err)
 	}
-	st := &memStore{tok: tok}
+	st := jotta.NewMemoryTokenStore(tok)
 	opts.Endpoint = srv.URL
 	opts.Store = st
 	c, err := jotta.New(opts)
