@@ -462,36 +462,61 @@ func BenchmarkE2EUnchangedRescan(b *testing.B) {
 			}
 		}
 	}
-	eng, err := syncer.New(e.remote, syncer.Options{StateDir: filepath.Join(e.dir, "state"), NoWatch: true})
-	if err != nil {
-		b.Fatal(err)
+	const remote = "/Jotta/Archive/bench"
+	serverListings := func() int64 {
+		r := e.emu.Stats().Requests
+		return r[emulator.EndpointListStream] + r[emulator.EndpointJFSGet]
 	}
-	defer eng.Close()
-	p := syncer.Pair{ID: scanPairID(local, "/Jotta/Archive/bench"), Local: local, Remote: "/Jotta/Archive/bench"}
-	first, err := eng.RunPass(ctx, p, syncer.PassOptions{})
-	if err != nil || first.Counters.BytesUploaded != 0 || first.Planned.Unchanged != dirs*perDir {
-		b.Fatalf("initial pass: %v counters %+v planned %+v", err, first.Counters, first.Planned)
-	}
-	b.ResetTimer()
-	var hashed, lists, serverLists int64
-	for b.Loop() {
-		before := e.emu.Stats().Requests
-		res, err := eng.RunPass(ctx, p, syncer.PassOptions{})
+
+	b.Run("engine", func(b *testing.B) {
+		eng, err := syncer.New(e.remote, syncer.Options{StateDir: filepath.Join(e.dir, "state"), NoWatch: true})
 		if err != nil {
 			b.Fatal(err)
 		}
-		after := e.emu.Stats().Requests
-		hashed += res.Counters.BytesHashed
-		lists += res.Counters.ListRequests
-		serverLists += after[emulator.EndpointListStream] + after[emulator.EndpointJFSGet] -
-			before[emulator.EndpointListStream] - before[emulator.EndpointJFSGet]
-		if res.Counters.FilesSeen != dirs*perDir || res.Counters.BytesUploaded != 0 || res.Planned.Unchanged != dirs*perDir {
-			b.Fatalf("unexpected work: %+v %+v", res.Counters, res.Planned)
+		defer eng.Close()
+		p := syncer.Pair{ID: scanPairID(local, remote), Local: local, Remote: remote}
+		first, err := eng.RunPass(ctx, p, syncer.PassOptions{})
+		if err != nil || first.Counters.BytesUploaded != 0 || first.Planned.Unchanged != dirs*perDir {
+			b.Fatalf("initial pass: %v counters %+v planned %+v", err, first.Counters, first.Planned)
 		}
-	}
-	b.ReportMetric(float64(hashed)/float64(b.N), "bytes-hashed/op")
-	b.ReportMetric(float64(lists)/float64(b.N), "list-requests/op")
-	b.ReportMetric(float64(serverLists)/float64(b.N), "server-listings/op")
+		b.ResetTimer()
+		var hashed, lists, server int64
+		for b.Loop() {
+			before := serverListings()
+			res, err := eng.RunPass(ctx, p, syncer.PassOptions{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			server += serverListings() - before
+			hashed += res.Counters.BytesHashed
+			lists += res.Counters.ListRequests
+			if res.Counters.FilesSeen != dirs*perDir || res.Counters.BytesUploaded != 0 || res.Planned.Unchanged != dirs*perDir {
+				b.Fatalf("unexpected work: %+v %+v", res.Counters, res.Planned)
+			}
+		}
+		b.ReportMetric(float64(hashed)/float64(b.N), "bytes-hashed/op")
+		b.ReportMetric(float64(lists)/float64(b.N), "list-requests/op")
+		b.ReportMetric(float64(server)/float64(b.N), "server-listings/op")
+	})
+
+	// The whole command: process start, config, credentials, index open,
+	// the pass and the summary.
+	b.Run("jotta-scan", func(b *testing.B) {
+		e.scan(b, 0, local, remote, "--no-progress")
+		b.ResetTimer()
+		var hashed, server int64
+		for b.Loop() {
+			before := serverListings()
+			s := e.scan(b, 0, local, remote, "--no-progress")
+			server += serverListings() - before
+			hashed += s.Counters.BytesHashed
+			if s.Counters.FilesSeen != dirs*perDir || s.Counters.BytesUploaded != 0 || s.Counters.FilesUnchanged != dirs*perDir {
+				b.Fatalf("unexpected work: %+v", s.Counters)
+			}
+		}
+		b.ReportMetric(float64(hashed)/float64(b.N), "bytes-hashed/op")
+		b.ReportMetric(float64(server)/float64(b.N), "server-listings/op")
+	})
 }
 
 // TestE2EInterruptedScan: SIGINT stops a scan with exit 1 and a message
