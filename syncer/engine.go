@@ -40,8 +40,19 @@ type Options struct {
 	// NewWatcher creates a file-system watcher per pair (default: the
 	// fsnotify one). Returning an error falls back to interval scans.
 	NewWatcher func() (Watcher, error)
-	// NoWatch disables file-system watching.
+	// NoWatch disables file-system watching for every pair (see also
+	// Pair.NoWatch).
 	NoWatch bool
+	// Gate, when set, is asked before each pass the engine starts on its
+	// own: the first one, interval passes, passes after file changes and
+	// catch-up passes after a wake. ok=false skips the pass, reason says
+	// why (a NoticeEvent carries it once per change), and the gate is asked
+	// again after GateRetry until it opens. ScanNow and RunPass are never
+	// gated. It should return within a few seconds.
+	Gate func(ctx context.Context) (ok bool, reason string)
+	// GateRetry is how long a pass held back by Gate waits before the gate
+	// is asked again (default 5 min).
+	GateRetry time.Duration
 	// Logger receives diagnostics (nil: discard). Secrets never reach it.
 	Logger *slog.Logger
 }
@@ -55,6 +66,9 @@ func (o *Options) applyDefaults() {
 	}
 	if o.Debounce <= 0 {
 		o.Debounce = 5 * time.Second
+	}
+	if o.GateRetry <= 0 {
+		o.GateRetry = 5 * time.Minute
 	}
 	if o.NewWatcher == nil {
 		o.NewWatcher = NewFSWatcher

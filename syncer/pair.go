@@ -80,6 +80,9 @@ type Pair struct {
 	PruneLimit int
 	// Interval between scheduled passes; 0 means DefaultInterval.
 	Interval time.Duration
+	// NoWatch leaves the pair without a file watcher: it is backed up at
+	// start, on its interval and on ScanNow only.
+	NoWatch bool
 	// DisableMoves makes the engine upload renamed files again (the server
 	// deduplicates them) instead of moving the remote copies.
 	DisableMoves bool

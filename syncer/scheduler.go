@@ -30,12 +30,16 @@ type scheduler struct {
 	pausedUntil time.Time
 	resumeTimer *time.Timer
 	resumed     chan struct{} // closed and replaced on Resume
+
+	gateMu     sync.Mutex
+	gateReason string // why the gate last held passes back ("": open)
 }
 
 type pairLoop struct {
 	id      string
 	update  chan Pair
-	scan    chan struct{}
+	scan    chan struct{} // explicit requests (ScanNow): never gated
+	due     chan struct{} // scheduled requests (wake catch-up): gated
 	stop    context.CancelFunc
 	mu      sync.Mutex
 	cancelP context.CancelCauseFunc // of the running pass
@@ -143,7 +147,7 @@ func (e *Engine) Run(ctx context.Context) error {
 // startLoop runs with s.mu held.
 func (s *scheduler) startLoop(p Pair) {
 	ctx, cancel := context.WithCancel(s.ctx)
-	l := &pairLoop{id: p.ID, update: make(chan Pair, 1), scan: make(chan struct{}, 1), stop: cancel}
+	l := &pairLoop{id: p.ID, update: make(chan Pair, 1), scan: make(chan struct{}, 1), due: make(chan struct{}, 1), stop: cancel}
 	s.loops[p.ID] = l
 	s.wg.Add(1)
 	go func() {
@@ -153,19 +157,63 @@ func (s *scheduler) startLoop(p Pair) {
 }
 
 // ScanNow asks for a pass of the pair with this id ("" for all) as soon as
-// possible (after a pause ends, if paused).
-func (e *Engine) ScanNow(id string) {
-	s := e.sched
+// possible (after a pause ends, if paused). It overrides Options.Gate.
+func (e *Engine) ScanNow(id string) { e.sched.request(id, true) }
+
+// request signals the loops of the pair with this id ("" for all): on
+// their scan channel when explicit, else on their due channel.
+func (s *scheduler) request(id string, explicit bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for pid, l := range s.loops {
 		if id == "" || id == pid {
+			ch := l.due
+			if explicit {
+				ch = l.scan
+			}
 			select {
-			case l.scan <- struct{}{}:
+			case ch <- struct{}{}:
 			default:
 			}
 		}
 	}
+}
+
+// gateOpen asks Options.Gate whether a scheduled pass may start, and
+// tells the user once each time the reason for holding passes back
+// changes.
+func (s *scheduler) gateOpen(ctx context.Context) bool {
+	gate := s.e.opts.Gate
+	if gate == nil {
+		return true
+	}
+	ok, reason := gate(ctx)
+	if !ok && reason == "" {
+		reason = "backups are held back"
+	}
+	if ok {
+		reason = ""
+	}
+	s.gateMu.Lock()
+	changed := reason != s.gateReason
+	s.gateReason = reason
+	s.gateMu.Unlock()
+	if changed && !ok {
+		s.e.emit(NoticeEvent{Message: "scheduled backups wait: " + reason + "; they start when that changes (Back up now still works)"})
+	}
+	if changed && ok {
+		s.e.log.Info("scheduled backups may run again")
+	}
+	return ok
+}
+
+// HeldBack returns why Options.Gate last held scheduled passes back, or ""
+// when it let the last one run.
+func (e *Engine) HeldBack() string {
+	s := e.sched
+	s.gateMu.Lock()
+	defer s.gateMu.Unlock()
+	return s.gateReason
 }
 
 // Pause stops running passes and starts no new ones for d (0: until
@@ -248,7 +296,7 @@ func (s *scheduler) wakeLoop(ctx context.Context) {
 			wall, mono := s.e.wallNow(), time.Now()
 			if jump := wall.Sub(lastWall) - mono.Sub(lastMono); jump > wakeThreshold {
 				s.e.emit(NoticeEvent{Message: fmt.Sprintf("the computer was asleep for about %s; catching up", jump.Round(time.Minute))})
-				s.e.ScanNow("")
+				s.request("", false)
 			}
 			lastWall, lastMono = wall, mono
 		}
@@ -268,6 +316,9 @@ func (l *pairLoop) run(ctx context.Context, s *scheduler, p Pair) {
 	debounce := time.NewTimer(time.Hour)
 	debounce.Stop()
 	defer debounce.Stop()
+	gateRetry := time.NewTimer(time.Hour)
+	gateRetry.Stop()
+	defer gateRetry.Stop()
 	var debounceStarted time.Time
 	debouncing := false
 
@@ -284,7 +335,7 @@ func (l *pairLoop) run(ctx context.Context, s *scheduler, p Pair) {
 	}
 	defer closeWatcher()
 	openWatcher := func() {
-		if e.opts.NoWatch {
+		if e.opts.NoWatch || p.NoWatch {
 			return
 		}
 		nw, err := e.opts.NewWatcher()
@@ -327,15 +378,24 @@ func (l *pairLoop) run(ctx context.Context, s *scheduler, p Pair) {
 		}
 	}
 
+	var lastDirs []string // folders of the last pass, for a watcher opened later
 	var resumed <-chan struct{}
-	pass := func() {
+	resumeExplicit := false // the request waiting for the resume was explicit
+	// pass runs one pass now; explicit passes skip the gate.
+	pass := func(explicit bool) {
 		paused, res := s.pauseState()
 		if paused {
 			resumed = res
+			resumeExplicit = resumeExplicit || explicit
 			e.emit(StateEvent{Pair: p.ID, State: StatePaused})
 			return
 		}
-		resumed = nil
+		resumed, resumeExplicit = nil, false
+		if !explicit && !s.gateOpen(ctx) {
+			resetTimer(gateRetry, e.opts.GateRetry)
+			return
+		}
+		stopTimer(gateRetry)
 		pctx, cancel := context.WithCancelCause(ctx)
 		l.mu.Lock()
 		l.cancelP = cancel
@@ -347,19 +407,16 @@ func (l *pairLoop) run(ctx context.Context, s *scheduler, p Pair) {
 		cancel(nil)
 		if errors.Is(result.Err, ErrPaused) {
 			_, res := s.pauseState()
-			resumed = res
+			resumed, resumeExplicit = res, explicit
+		}
+		if result.watchDirs != nil {
+			lastDirs = result.watchDirs
 		}
 		// Watch the folders before telling anyone the pass is over, so a
 		// change made after the result is seen.
 		updateWatches(result.watchDirs)
 		e.report(result)
-		if !timer.Stop() {
-			select {
-			case <-timer.C:
-			default:
-			}
-		}
-		timer.Reset(jitter(p.interval()))
+		resetTimer(timer, jitter(p.interval()))
 	}
 
 	for {
@@ -368,26 +425,31 @@ func (l *pairLoop) run(ctx context.Context, s *scheduler, p Pair) {
 			return
 		case np := <-l.update:
 			localChanged := np.Local != p.Local
+			watchChanged := np.NoWatch != p.NoWatch
 			p = np
 			if localChanged {
+				lastDirs = nil
 				closeWatcher()
 				openWatcher()
-				pass()
+				pass(false)
 				continue
 			}
-			if !timer.Stop() {
-				select {
-				case <-timer.C:
-				default:
-				}
+			if watchChanged {
+				closeWatcher()
+				openWatcher()
+				updateWatches(lastDirs)
 			}
-			timer.Reset(jitter(p.interval()))
+			resetTimer(timer, jitter(p.interval()))
 		case <-l.scan:
-			pass()
+			pass(true)
+		case <-l.due:
+			pass(false)
 		case <-timer.C:
-			pass()
+			pass(false)
+		case <-gateRetry.C:
+			pass(false)
 		case <-resumed:
-			pass()
+			pass(resumeExplicit)
 		case _, ok := <-watchEvents:
 			if !ok {
 				watchEvents = nil
@@ -405,7 +467,7 @@ func (l *pairLoop) run(ctx context.Context, s *scheduler, p Pair) {
 			debounce.Reset(wait)
 		case <-debounce.C:
 			debouncing = false
-			pass()
+			pass(false)
 		case err, ok := <-watchErrs:
 			if !ok {
 				watchErrs = nil
@@ -418,4 +480,20 @@ func (l *pairLoop) run(ctx context.Context, s *scheduler, p Pair) {
 			}
 		}
 	}
+}
+
+// stopTimer stops t and drains a tick it already delivered.
+func stopTimer(t *time.Timer) {
+	if !t.Stop() {
+		select {
+		case <-t.C:
+		default:
+		}
+	}
+}
+
+// resetTimer makes t fire once after d, dropping any earlier schedule.
+func resetTimer(t *time.Timer, d time.Duration) {
+	stopTimer(t)
+	t.Reset(d)
 }
