@@ -50,6 +50,7 @@ type childResult struct {
 	Err          string            `json:"err,omitempty"`   // the child could not run
 	PassSeconds  []float64         `json:"pass_seconds"`    // wall time per pass
 	Heap         uint64            `json:"heap_after_pass"` // live heap after the passes (bytes)
+	PeakLive     uint64            `json:"peak_live"`       // largest heap marked live by a GC during the work
 }
 
 // Child runs one measured job read as JSON from in and writes its result
@@ -99,6 +100,7 @@ func runChild(ctx context.Context, spec childSpec, log *slog.Logger) (*childResu
 			return res, err
 		}
 		peak := startPeakHeapProfile(spec.ProfileDir)
+		live := startLiveSampler()
 		for range max(spec.Passes, 1) {
 			start := time.Now()
 			pr, err := eng.RunPass(ctx, pair, syncer.PassOptions{})
@@ -110,6 +112,7 @@ func runChild(ctx context.Context, spec childSpec, log *slog.Logger) (*childResu
 			res.Passes = append(res.Passes, pr.Counters)
 			res.PassErrors = append(res.PassErrors, passProblems(pr)...)
 		}
+		res.PeakLive = live.finish()
 		if err := peak.finish(spec.ProfileDir, spec.Kind+"-child.peakheap.pprof"); err != nil {
 			return res, err
 		}
@@ -319,11 +322,13 @@ func (r *runner) caseMemory(ctx context.Context) Result {
 		Goal:      fmt.Sprintf("≤ %d B/file", maxBytesPerFile),
 		Met:       per <= maxBytesPerFile && len(problems) == 0,
 		Requests:  cr.Requests,
-		Note:      fmt.Sprintf("peak RSS %s over %d files; passes %s", fmtBytes(cr.Peak.PeakRSS), n, secs),
-		Problems:  problems,
+		Note: fmt.Sprintf("peak RSS %s over %d files; peak live Go heap %s (%.0f B/file); %s of mapped files such as the index at the end; passes %s",
+			fmtBytes(cr.Peak.PeakRSS), n, fmtBytes(int64(cr.PeakLive)), float64(cr.PeakLive)/float64(n), fmtBytes(cr.Peak.RSSFile), secs),
+		Problems: problems,
 		Metrics: map[string]float64{
 			"bytes_per_file": per, "peak_rss": float64(cr.Peak.PeakRSS), "baseline_rss": float64(cr.Baseline.RSS),
-			"heap_after": float64(cr.Heap),
+			"heap_after": float64(cr.Heap), "rss_file": float64(cr.Peak.RSSFile),
+			"peak_live_heap": float64(cr.PeakLive),
 		},
 	}
 }

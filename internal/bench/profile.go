@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"time"
 )
@@ -93,4 +94,41 @@ func (p *peakHeapProfiler) finish(dir, name string) error {
 		return nil
 	}
 	return os.WriteFile(filepath.Join(dir, name), p.best, 0o644)
+}
+
+// liveSampler tracks the largest live heap (as marked by the last GC)
+// while work runs.
+type liveSampler struct {
+	stop chan struct{}
+	done chan struct{}
+	max  uint64
+}
+
+func startLiveSampler() *liveSampler {
+	l := &liveSampler{stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(l.done)
+		t := time.NewTicker(10 * time.Millisecond)
+		defer t.Stop()
+		s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		for {
+			metrics.Read(s)
+			if s[0].Value.Kind() == metrics.KindUint64 {
+				l.max = max(l.max, s[0].Value.Uint64())
+			}
+			select {
+			case <-l.stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return l
+}
+
+// finish stops sampling and returns the largest live heap seen.
+func (l *liveSampler) finish() uint64 {
+	close(l.stop)
+	<-l.done
+	return l.max
 }

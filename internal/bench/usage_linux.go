@@ -15,6 +15,7 @@ type Usage struct {
 	CPU     time.Duration // user + system
 	PeakRSS int64         // bytes (VmHWM)
 	RSS     int64         // bytes now (VmRSS)
+	RSSFile int64         // bytes of RSS that are mapped files (RssFile), e.g. the index
 }
 
 // selfUsage reads this process's CPU time (getrusage) and resident set
@@ -44,6 +45,8 @@ func selfUsage() (Usage, error) {
 			u.PeakRSS = kib << 10
 		case "VmRSS:":
 			u.RSS = kib << 10
+		case "RssFile:":
+			u.RSSFile = kib << 10
 		}
 	}
 	if u.PeakRSS == 0 || u.RSS == 0 {

@@ -12,6 +12,7 @@ type Usage struct {
 	CPU     time.Duration // user + system
 	PeakRSS int64         // bytes
 	RSS     int64         // bytes now
+	RSSFile int64         // bytes of RSS that are mapped files
 }
 
 // selfUsage is only implemented on Linux, where the benchmark runs.
