@@ -223,7 +223,7 @@ func runScan(ctx context.Context, g *globals, f scanFlags, topdir, remote string
 		msgs = g.stderr
 	}
 	showBar := !f.noProgress && !f.json && (f.progress || engineIsTerminal(g.stdout))
-	col := newScanCollector(msgs, showBar, f.dryRun)
+	col := newScanCollector(msgs, showBar)
 	sub := eng.Subscribe()
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -305,16 +305,14 @@ func scanOneLine(s string) string {
 // scanCollector gathers what the engine reports during the pass and shows
 // it as it happens.
 type scanCollector struct {
-	w        io.Writer
-	bar      *passProgress
-	dryRun   bool
-	created  []string
-	notices  []string
-	progress int // progress events seen
+	w       io.Writer
+	bar     *passProgress
+	created []string
+	notices []string
 }
 
-func newScanCollector(w io.Writer, showBar, dryRun bool) *scanCollector {
-	c := &scanCollector{w: w, dryRun: dryRun}
+func newScanCollector(w io.Writer, showBar bool) *scanCollector {
+	c := &scanCollector{w: w}
 	if showBar {
 		c.bar = newPassProgress(w)
 	}
@@ -333,7 +331,6 @@ func (c *scanCollector) consume(events <-chan syncer.Event) {
 	for ev := range events {
 		switch e := ev.(type) {
 		case syncer.ProgressEvent:
-			c.progress++
 			if c.bar != nil {
 				c.bar.update(e)
 			}
