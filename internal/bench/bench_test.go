@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -40,6 +41,24 @@ func testExec(args []string) int {
 	return 0
 }
 
+// syncBuffer is a bytes.Buffer shared by the copiers of several processes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
 func testCommand(ctx context.Context, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, os.Args[0], args...)
 	cmd.Env = append(os.Environ(), execEnv+"=1")
@@ -69,7 +88,7 @@ func TestQuickBenchmark(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	var stderr, progress bytes.Buffer
+	var stderr, progress syncBuffer
 	rep, err := Run(ctx, Options{Sizes: tinySizes, WorkDir: t.TempDir(), Command: testCommand, Stderr: &stderr, Progress: &progress})
 	if err != nil {
 		t.Fatalf("run: %v\nstderr:\n%s", err, stderr.String())
