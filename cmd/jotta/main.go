@@ -55,6 +55,7 @@ func newRootCmd(g *globals) *cobra.Command {
 		newDownloadCmd(g),
 		newVerifyCmd(g),
 		newScanCmd(g),
+		newBenchCmd(g),
 		newRunCmd(g),
 		newStatusCmd(g),
 	)
