@@ -156,6 +156,9 @@ func (e *env) engine(o syncer.Options) *syncer.Engine {
 	return e.engineOn(app.NewRemote(e.client), o)
 }
 
+// remoteOf is the engine's view of the env's account.
+func (e *env) remoteOf() syncer.Remote { return app.NewRemote(e.client) }
+
 func (e *env) engineOn(r syncer.Remote, o syncer.Options) *syncer.Engine {
 	e.t.Helper()
 	o.StateDir = e.paths.StateDir
