@@ -35,6 +35,7 @@ func (r *runner) caseInitial(ctx context.Context) Result {
 	t.files = files
 	r.initial = t
 	r.progress("initial backup")
+	kinds := t.sess.reqs.kinds()
 	start := time.Now()
 	res, problems, err := t.pass(ctx)
 	took := time.Since(start)
@@ -42,6 +43,7 @@ func (r *runner) caseInitial(ctx context.Context) Result {
 		return Result{Err: err}
 	}
 	reqs := t.sess.requests()
+	kindNote := kindsDelta(kinds, t.sess.reqs.kinds())
 	problems = append(refProblems, problems...)
 	remote, err := remoteFiles(ctx, t.sess, t.pair.Remote)
 	if err != nil {
@@ -56,8 +58,9 @@ func (r *runner) caseInitial(ctx context.Context) Result {
 		Goal:      "≤ 2.5× reference",
 		Met:       ratio <= 2.5 && len(problems) == 0,
 		Requests:  reqs,
-		Note:      fmt.Sprintf("%.2f× reference; %d files, %s sent", ratio, c.FilesUploaded+c.FilesDeduplicated, fmtBytes(c.BytesUploaded)),
-		Problems:  problems,
+		Note: fmt.Sprintf("%.2f× reference; %d files, %s sent; requests: %s", ratio, c.FilesUploaded+c.FilesDeduplicated,
+			fmtBytes(c.BytesUploaded), kindNote),
+		Problems: problems,
 		Metrics: map[string]float64{
 			"seconds": took.Seconds(), "reference_seconds": ref.Seconds(), "ratio": ratio,
 			"bytes_uploaded": float64(c.BytesUploaded), "files_uploaded": float64(c.FilesUploaded),
@@ -129,7 +132,7 @@ func (r *runner) caseRename(ctx context.Context) Result {
 		return Result{Err: fmt.Errorf("rename the backed-up folder: %w", err)}
 	}
 	r.progress("pass after renaming a %s folder", fmtBytes(r.s.InitialBytes))
-	before := t.sess.requests()
+	before, kinds := t.sess.requests(), t.sess.reqs.kinds()
 	start := time.Now()
 	res, problems, err := t.pass(ctx)
 	took := time.Since(start)
@@ -137,6 +140,7 @@ func (r *runner) caseRename(ctx context.Context) Result {
 		return Result{Err: err}
 	}
 	reqs := t.sess.requests() - before
+	kindNote := kindsDelta(kinds, t.sess.reqs.kinds())
 	remote, err := remoteFiles(ctx, t.sess, t.pair.Remote)
 	if err != nil {
 		return Result{Err: err}
@@ -149,7 +153,8 @@ func (r *runner) caseRename(ctx context.Context) Result {
 		}
 	}
 	c := res.Counters
-	note := fmt.Sprintf("%s; %d folder moves, %d file moves, %d uploads, %s re-hashed", fmtDur(took), c.FoldersMoved, c.FilesMoved, c.FilesUploaded, fmtBytes(c.BytesHashed))
+	note := fmt.Sprintf("%s; %d folder moves, %d file moves, %d uploads, %s re-hashed; requests: %s",
+		fmtDur(took), c.FoldersMoved, c.FilesMoved, c.FilesUploaded, fmtBytes(c.BytesHashed), kindNote)
 	if left > 0 {
 		note += fmt.Sprintf("; %d files still at the old path", left)
 	}

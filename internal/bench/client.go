@@ -1,10 +1,14 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -14,15 +18,73 @@ import (
 	"jottacloudclient/syncer"
 )
 
-// countingTransport counts the HTTP requests the client sends.
+// countingTransport counts the HTTP requests the client sends, in all and
+// by kind.
 type countingTransport struct {
-	next http.RoundTripper
-	n    atomic.Int64
+	next   http.RoundTripper
+	n      atomic.Int64
+	mu     sync.Mutex
+	byKind map[string]int64
 }
 
 func (t *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	t.n.Add(1)
+	k := requestKind(r)
+	t.mu.Lock()
+	if t.byKind == nil {
+		t.byKind = map[string]int64{}
+	}
+	t.byKind[k]++
+	t.mu.Unlock()
 	return t.next.RoundTrip(r)
+}
+
+// kinds returns a copy of the counts by kind.
+func (t *countingTransport) kinds() map[string]int64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return maps.Clone(t.byKind)
+}
+
+// requestKind names a request by method, service and query keys, e.g.
+// "GET jfs ?mode" or "POST files/v1/allocate"; paths below the JFS root and
+// upload tokens are left out.
+func requestKind(r *http.Request) string {
+	segs := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	svc := segs[0]
+	switch {
+	case svc == "files" && len(segs) >= 3:
+		svc = strings.Join(segs[:3], "/")
+	case svc == "auth":
+		svc = "auth"
+	}
+	keys := slices.Sorted(maps.Keys(r.URL.Query()))
+	k := r.Method + " " + svc
+	if len(keys) > 0 {
+		k += " ?" + strings.Join(keys, "&")
+	}
+	return k
+}
+
+// kindsDelta formats the counts in now that are not in before, largest
+// first.
+func kindsDelta(before, now map[string]int64) string {
+	type kc struct {
+		k string
+		n int64
+	}
+	var out []kc
+	for k, n := range now {
+		if d := n - before[k]; d > 0 {
+			out = append(out, kc{k, d})
+		}
+	}
+	slices.SortFunc(out, func(a, b kc) int { return cmp.Or(cmp.Compare(b.n, a.n), strings.Compare(a.k, b.k)) })
+	parts := make([]string, len(out))
+	for i, x := range out {
+		parts[i] = fmt.Sprintf("%d %s", x.n, x.k)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // memStore keeps the session in memory only.
