@@ -45,6 +45,13 @@ type ControllerOptions struct {
 	// Debounce and NewWatcher tune the engine's file watching (tests).
 	Debounce   time.Duration
 	NewWatcher func() (syncer.Watcher, error)
+	// PowerCheck says whether scheduled backups may run under the
+	// configuration's skip_on_battery and skip_on_metered (it is only
+	// asked when one is on). nil: SystemPower's Check.
+	PowerCheck func(ctx context.Context, skipOnBattery, skipOnMetered bool) (ok bool, reason string)
+	// GateRetry is how soon a held-back backup asks again (tests; 0: the
+	// engine's default).
+	GateRetry time.Duration
 }
 
 // Controller is the application behind the tray and the settings window:
@@ -94,6 +101,9 @@ func NewController(ctx context.Context, o ControllerOptions) (*Controller, error
 	}
 	if o.Getenv == nil {
 		o.Getenv = os.Getenv
+	}
+	if o.PowerCheck == nil {
+		o.PowerCheck = SystemPower(o.Logger).Check
 	}
 	c := &Controller{o: o, log: o.Logger, subs: map[chan struct{}]struct{}{}}
 	c.st.init()
@@ -211,6 +221,8 @@ func (c *Controller) startEngine() {
 	opts := EngineOptions(cfg, c.o.Paths, c.log)
 	opts.Debounce = c.o.Debounce
 	opts.NewWatcher = c.o.NewWatcher
+	opts.Gate = c.gate // reads the options at every check: saving them needs no restart
+	opts.GateRetry = c.o.GateRetry
 	e, err := syncer.New(acct.Remote(), opts)
 	if err != nil {
 		c.logf("start backup engine: %v", err)
@@ -240,6 +252,15 @@ func (c *Controller) startEngine() {
 	c.mu.Lock()
 	c.eng = re
 	c.mu.Unlock()
+}
+
+// gate holds scheduled backups back as the current options say.
+func (c *Controller) gate(ctx context.Context) (bool, string) {
+	cfg := c.config()
+	if cfg == nil || (!cfg.Options.SkipOnBattery && !cfg.Options.SkipOnMetered) {
+		return true, ""
+	}
+	return c.o.PowerCheck(ctx, cfg.Options.SkipOnBattery, cfg.Options.SkipOnMetered)
 }
 
 // setEnginePairs gives the engine the enabled pairs that are usable now;

@@ -9,10 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"jottacloudclient/app/config"
 	"jottacloudclient/app/creds"
+	"jottacloudclient/app/power"
 	"jottacloudclient/jotta"
 	"jottacloudclient/syncer"
 )
@@ -57,6 +59,7 @@ func EnginePair(p config.Pair) syncer.Pair {
 		FollowSymlinks: p.FollowSymlinks,
 		Prune:          prune,
 		Interval:       time.Duration(p.Interval),
+		NoWatch:        !p.Watch,
 	}
 }
 
@@ -71,15 +74,36 @@ func EnginePairs(cfg *config.Config) []syncer.Pair {
 	return out
 }
 
-// EngineOptions are the engine settings of cfg.
+// EngineOptions are the engine settings of cfg. When cfg skips backups on
+// battery or on metered networks, Gate asks the system (see SystemPower);
+// the flags are read once, here.
 func EngineOptions(cfg *config.Config, paths Paths, log *slog.Logger) syncer.Options {
-	return syncer.Options{
+	o := syncer.Options{
 		StateDir:       paths.StateDir,
 		GlobalExcludes: append([]string(nil), cfg.Options.Excludes...),
 		Transfers:      cfg.Options.Transfers,
 		BandwidthLimit: int64(cfg.Options.BandwidthLimit),
 		Logger:         log,
 	}
+	if cfg.Options.SkipOnBattery || cfg.Options.SkipOnMetered {
+		o.Gate = SystemPower(log).Gate(cfg.Options.SkipOnBattery, cfg.Options.SkipOnMetered)
+	}
+	return o
+}
+
+var systemPower struct {
+	once    sync.Once
+	checker *power.Checker
+}
+
+// SystemPower is the process's one power and network checker on the
+// system D-Bus. It connects on its first check and keeps the connection;
+// log (of the first call) hears why a state was unknown.
+func SystemPower(log *slog.Logger) *power.Checker {
+	systemPower.once.Do(func() {
+		systemPower.checker = power.New(power.Options{Logger: log})
+	})
+	return systemPower.checker
 }
 
 // AccountOptions say how to reach the account.

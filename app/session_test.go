@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -93,14 +94,55 @@ func TestEnginePairs(t *testing.T) {
 	a.Excludes = []string{"*.tmp"}
 	b := config.NewPair("off", "/home/u/Other", "/Laptop/Other/x")
 	b.Enabled = false
-	cfg.Pairs = []config.Pair{a, b}
+	c := config.NewPair("quiet", "/home/u/Music", "/Laptop/Music/m")
+	c.Watch = false
+	c.Interval = config.Duration(6 * time.Hour)
+	cfg.Pairs = []config.Pair{a, b, c}
 	got := app.EnginePairs(cfg)
-	if len(got) != 1 {
-		t.Fatalf("got %d pairs, want only the enabled one", len(got))
+	want := []syncer.Pair{
+		{ID: "docs", Local: "/home/u/Documents", Remote: "/Laptop/Documents/docs", Excludes: []string{"*.tmp"},
+			SkipHidden: true, Prune: syncer.PruneFiles, Interval: time.Hour},
+		{ID: "quiet", Local: "/home/u/Music", Remote: "/Laptop/Music/m",
+			Interval: 6 * time.Hour, NoWatch: true},
 	}
-	p := got[0]
-	if p.ID != "docs" || p.Local != "/home/u/Documents" || p.Remote != "/Laptop/Documents/docs" ||
-		p.Prune != syncer.PruneFiles || !p.SkipHidden || len(p.Excludes) != 1 || p.Interval != time.Hour {
-		t.Errorf("unexpected engine pair %+v", p)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("EnginePairs:\n got %+v\nwant %+v (only the enabled pairs)", got, want)
+	}
+}
+
+func TestEngineOptionsGate(t *testing.T) {
+	// No system bus: a gate that exists must allow backups.
+	t.Setenv("DBUS_SYSTEM_BUS_ADDRESS", "unix:path="+filepath.Join(t.TempDir(), "no-bus"))
+	tests := []struct {
+		name               string
+		onBattery, metered bool
+		wantGate           bool
+	}{
+		{name: "no skip options", wantGate: false},
+		{name: "skip on battery", onBattery: true, wantGate: true},
+		{name: "skip on metered", metered: true, wantGate: true},
+		{name: "both", onBattery: true, metered: true, wantGate: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := config.Default()
+			cfg.Options.SkipOnBattery, cfg.Options.SkipOnMetered = tt.onBattery, tt.metered
+			cfg.Options.Transfers = 3
+			o := app.EngineOptions(cfg, tempPaths(t), nil)
+			if (o.Gate != nil) != tt.wantGate {
+				t.Fatalf("gate set = %v, want %v", o.Gate != nil, tt.wantGate)
+			}
+			if o.Transfers != 3 {
+				t.Errorf("transfers %d, want 3", o.Transfers)
+			}
+			if o.Gate == nil {
+				return
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if ok, reason := o.Gate(ctx); !ok || reason != "" {
+				t.Errorf("gate without a system bus = %v, %q; want allowed", ok, reason)
+			}
+		})
 	}
 }
