@@ -92,8 +92,8 @@ func TestGateHoldsBackScheduledPasses(t *testing.T) {
 		go func() { done <- e.Run(ctx) }()
 
 		type want struct {
-			passes, battery, metered int
-			heldBack                 string
+			passes, battery, metered, again int
+			heldBack                        string
 		}
 		step := func(name string, w want) {
 			t.Helper()
@@ -107,53 +107,56 @@ func TestGateHoldsBackScheduledPasses(t *testing.T) {
 			if got := rec.noticeCount("on a metered network"); got != w.metered {
 				t.Errorf("%s: %d notices about the network, want %d", name, got, w.metered)
 			}
+			if got := rec.noticeCount("run again"); got != w.again {
+				t.Errorf("%s: %d notices that backups run again, want %d", name, got, w.again)
+			}
 			if got := e.HeldBack(); got != w.heldBack {
 				t.Errorf("%s: HeldBack() = %q, want %q", name, got, w.heldBack)
 			}
 		}
 
-		step("start on battery", want{0, 1, 0, "on battery power"})
+		step("start on battery", want{0, 1, 0, 0, "on battery power"})
 		calls := gate.callCount()
 		time.Sleep(5*time.Minute + time.Second)
-		step("retry still on battery", want{0, 1, 0, "on battery power"})
+		step("retry still on battery", want{0, 1, 0, 0, "on battery power"})
 		if gate.callCount() <= calls {
 			t.Errorf("gate not asked again after the retry delay (%d calls)", gate.callCount())
 		}
 
 		gate.set("on a metered network")
 		time.Sleep(5 * time.Minute)
-		step("reason changed", want{0, 1, 1, "on a metered network"})
+		step("reason changed", want{0, 1, 1, 0, "on a metered network"})
 
 		e.ScanNow("docs")
-		step("back up now overrides the gate", want{1, 1, 1, "on a metered network"})
+		step("back up now overrides the gate", want{1, 1, 1, 0, "on a metered network"})
 
 		// No watches exist before the first gated pass ran; now they do.
 		fw.events <- local + "/a.txt"
 		time.Sleep(6 * time.Second)
-		step("file change held back", want{1, 1, 1, "on a metered network"})
+		step("file change held back", want{1, 1, 1, 0, "on a metered network"})
 
 		jumpMu.Lock()
 		jump = 3 * time.Hour
 		jumpMu.Unlock()
 		time.Sleep(time.Minute)
-		step("wake catch-up held back", want{1, 1, 1, "on a metered network"})
+		step("wake catch-up held back", want{1, 1, 1, 0, "on a metered network"})
 
 		gate.set("")
 		time.Sleep(5 * time.Minute)
-		step("gate opened: the held-back pass runs", want{2, 1, 1, ""})
+		step("gate opened: the held-back pass runs", want{2, 1, 1, 1, ""})
 		time.Sleep(30 * time.Minute)
-		step("no extra retries once open", want{2, 1, 1, ""})
+		step("no extra retries once open", want{2, 1, 1, 1, ""})
 
 		gate.set("on battery power")
 		time.Sleep(40 * time.Minute)
-		step("interval pass held back, told again", want{2, 2, 1, "on battery power"})
+		step("interval pass held back, told again", want{2, 2, 1, 1, "on battery power"})
 
 		// A pass asked for during a pause keeps its kind after the pause.
 		e.Pause(0)
 		e.ScanNow("docs")
 		synctest.Wait()
 		e.Resume()
-		step("back up now during a pause", want{3, 2, 1, "on battery power"})
+		step("back up now during a pause", want{3, 2, 1, 1, "on battery power"})
 
 		cancel()
 		if err := <-done; err != nil {

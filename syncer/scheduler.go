@@ -181,7 +181,7 @@ func (s *scheduler) request(id string, explicit bool) {
 
 // gateOpen asks Options.Gate whether a scheduled pass may start, and
 // tells the user once each time the reason for holding passes back
-// changes.
+// changes, including when the gate opens again.
 func (s *scheduler) gateOpen(ctx context.Context) bool {
 	gate := s.e.opts.Gate
 	if gate == nil {
@@ -202,7 +202,7 @@ func (s *scheduler) gateOpen(ctx context.Context) bool {
 		s.e.emit(NoticeEvent{Message: "scheduled backups wait: " + reason + "; they start when that changes (Back up now still works)"})
 	}
 	if changed && ok {
-		s.e.log.Info("scheduled backups may run again")
+		s.e.emit(NoticeEvent{Message: "scheduled backups run again"})
 	}
 	return ok
 }
