@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"jottacloudclient/syncer/state"
@@ -78,8 +79,11 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 	}
 	var c counters
 	defer func() { res.Counters = c.snapshot() }()
+	var probMu sync.Mutex // upload workers report problems concurrently
 	problem := func(pr Problem) {
+		probMu.Lock()
 		res.Problems = append(res.Problems, pr)
+		probMu.Unlock()
 		e.emit(ProblemEvent{Pair: p.ID, Problem: pr})
 	}
 
