@@ -254,3 +254,21 @@ func (i *Instance) Release() error {
 	})
 	return i.relErr
 }
+
+// Probe reports whether an engine holds the lock in dir, and who, without
+// keeping the lock: a nil error means nobody runs; a *BusyError names the
+// holder.
+func Probe(dir string) error {
+	fl := flock.New(filepath.Join(dir, lockName))
+	ok, err := fl.TryRLock()
+	switch {
+	case err == nil && ok:
+		_ = fl.Unlock()
+		return nil
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("probe instance lock %s: %w", fl.Path(), err)
+	}
+	return readBusy(dir)
+}

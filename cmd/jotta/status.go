@@ -8,10 +8,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"time"
 
-	"github.com/gofrs/flock"
 	"github.com/spf13/cobra"
 
 	"jottacloudclient/app"
@@ -157,28 +155,13 @@ func statusFromRun(rs *runStatus, id string, sp *statusPair, now time.Time) stri
 	return last
 }
 
-// statusEngineOf says whether an engine holds the single-instance lock,
-// without taking it for longer than a shared test lock.
+// statusEngineOf says whether an engine holds the single-instance lock.
 func statusEngineOf(dir string) statusEngine {
-	fl := flock.New(filepath.Join(dir, "instance.lock"))
-	ok, err := fl.TryRLock()
-	if err == nil && ok {
-		_ = fl.Unlock()
-		return statusEngine{}
+	var busy *instance.BusyError
+	if err := instance.Probe(dir); errors.As(err, &busy) {
+		return statusEngine{Running: true, Role: busy.Role, PID: busy.PID}
 	}
-	if errors.Is(err, fs.ErrNotExist) {
-		return statusEngine{}
-	}
-	se := statusEngine{Running: true}
-	data, rerr := os.ReadFile(filepath.Join(dir, "instance.owner"))
-	var o struct {
-		PID  int    `json:"pid"`
-		Role string `json:"role"`
-	}
-	if rerr == nil && json.Unmarshal(data, &o) == nil {
-		se.Role, se.PID = o.Role, o.PID
-	}
-	return se
+	return statusEngine{}
 }
 
 // statusCredsOf says where the credentials are, without exchanging any.
