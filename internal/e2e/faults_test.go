@@ -80,6 +80,18 @@ func TestFaultsEndVerified(t *testing.T) {
 				}
 			},
 		},
+		{
+			name: "token endpoint answers 503 for a while",
+			setup: func(em *emulator.Server) {
+				em.ExpireAccessTokens()
+				em.Faults().Add(emulator.Fault{Endpoint: emulator.EndpointToken, Status: 503, Times: 3})
+			},
+			check: func(t *testing.T, st emulator.Stats) {
+				if st.Refreshes < 1 {
+					t.Errorf("no refresh succeeded after the outage")
+				}
+			},
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -205,4 +217,40 @@ func TestRevokedSessionStopsAndResumes(t *testing.T) {
 		t.Errorf("server holds %d files, want %d", len(got), files)
 	}
 	_ = fmt.Sprint
+}
+
+// TestQuotaExceeded fills the account mid-backup: the files that did not
+// fit are problems that say so, nothing stored is lost, and once there is
+// room the next pass finishes.
+func TestQuotaExceeded(t *testing.T) {
+	e := newEnv(t, emulator.Options{Quota: 200_000})
+	ctx := ctxFor(t)
+	local := e.localDir("big")
+	fillTree(t, local, 40, 20_000)
+	eng := e.engine(syncer.Options{Transfers: 2})
+	p := syncer.Pair{ID: "big", Local: local, Remote: "/Laptop/Backup/big", Prune: syncer.PruneAll}
+	res, err := eng.RunPass(ctx, p, syncer.PassOptions{})
+	t.Logf("pass: err=%v problems=%d uploaded=%d", err, len(res.Problems), res.Counters.FilesUploaded)
+	if len(res.Problems) == 0 {
+		t.Fatal("a pass over quota reported no problems")
+	}
+	msg := strings.ToLower(problemsText(res.Problems))
+	if err != nil {
+		msg += strings.ToLower(err.Error())
+	}
+	if !strings.Contains(msg, "quota") {
+		t.Errorf("the problems do not mention the quota:\n%s", problemsText(res.Problems))
+	}
+	stored := len(e.remoteFiles(p.Remote))
+	if stored == 0 || stored >= 40 {
+		t.Errorf("%d files stored with room for about 10", stored)
+	}
+	e.emu.SetQuota(0)
+	passUntilClean(t, ctx, eng, p, 2)
+	e.verify(local, p.Remote)
+	path := eng.IndexPath(p.ID)
+	_ = eng.Close()
+	if n := e.checkIndex(path, p.Remote); n != 40 {
+		t.Errorf("%d files recorded, want 40", n)
+	}
 }
