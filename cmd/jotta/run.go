@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -56,10 +57,10 @@ tray app (or another 'jotta run') is running.`,
 }
 
 // runPairs checks the configuration and returns the enabled pairs in the
-// engine's form, and whether any of them asks to be watched. A local
+// engine's form (each says whether it is watched). A local
 // folder that does not exist (a drive not mounted yet) is only a warning:
 // its passes fail, and nothing is pruned, until it appears.
-func runPairs(env *cliEnv, out *slog.Logger) ([]syncer.Pair, bool, error) {
+func runPairs(env *cliEnv, out *slog.Logger) ([]syncer.Pair, error) {
 	var errs []config.FieldError
 	for _, fe := range env.Config.Validate() {
 		if i, ok := runMissingLocal(env.Config, fe); ok {
@@ -69,16 +70,9 @@ func runPairs(env *cliEnv, out *slog.Logger) ([]syncer.Pair, bool, error) {
 		errs = append(errs, fe)
 	}
 	if len(errs) > 0 {
-		return nil, false, fmt.Errorf("config file %s: %w", env.Paths.Config, config.ValidationError(errs))
+		return nil, fmt.Errorf("config file %s: %w", env.Paths.Config, config.ValidationError(errs))
 	}
-	pairs := app.EnginePairs(env.Config)
-	watch := false
-	for _, p := range env.Config.Pairs {
-		if p.Enabled && p.Watch {
-			watch = true
-		}
-	}
-	return pairs, watch, nil
+	return app.EnginePairs(env.Config), nil
 }
 
 // runMissingLocal reports whether fe is about a pair's local folder that
@@ -103,7 +97,7 @@ func runEngine(ctx context.Context, g *globals, f runFlags) error {
 		return err
 	}
 	out := runEventLogger(g.stdout, f.json)
-	pairs, watch, err := runPairs(env, out)
+	pairs, err := runPairs(env, out)
 	if err != nil {
 		return withCode(exitUsage, err)
 	}
@@ -126,7 +120,18 @@ func runEngine(ctx context.Context, g *globals, f runFlags) error {
 	}
 	opts := app.EngineOptions(env.Config, env.Paths, env.Logger)
 	opts.Debounce = f.debounce
-	opts.NoWatch = f.noWatch || !watch
+	opts.NoWatch = f.noWatch // pairs with watch = false carry NoWatch themselves
+	// The skip-on-battery/metered options are read at every check, so a
+	// SIGHUP reload changes them too.
+	var skip atomic.Pointer[config.Options]
+	skip.Store(&env.Config.Options)
+	opts.Gate = func(ctx context.Context) (bool, string) {
+		o := skip.Load()
+		if !o.SkipOnBattery && !o.SkipOnMetered {
+			return true, ""
+		}
+		return app.SystemPower(env.Logger).Check(ctx, o.SkipOnBattery, o.SkipOnMetered)
+	}
 	eng, err := syncer.New(acct.Remote(), opts)
 	if err != nil {
 		return withCode(exitUsage, err)
@@ -164,7 +169,9 @@ func runEngine(ctx context.Context, g *globals, f runFlags) error {
 			case <-ctx.Done():
 				return
 			case <-hup:
-				runReload(g, eng, out)
+				if o := runReload(g, eng, out); o != nil {
+					skip.Store(o)
+				}
 			}
 		}
 	}()
@@ -182,22 +189,24 @@ func runEngine(ctx context.Context, g *globals, f runFlags) error {
 }
 
 // runReload reads the configuration file again and hands the pairs to the
-// engine; a file that does not parse or validate keeps the old pairs.
-func runReload(g *globals, eng *syncer.Engine, out *slog.Logger) {
+// engine, returning the new global options; a file that does not parse or
+// validate keeps the old pairs and options (nil).
+func runReload(g *globals, eng *syncer.Engine, out *slog.Logger) *config.Options {
 	env, err := loadEnv(g)
 	if err != nil {
 		out.Error("config reload failed; keeping the previous folder pairs", "err", err)
-		return
+		return nil
 	}
-	pairs, _, err := runPairs(env, out)
+	pairs, err := runPairs(env, out)
 	if err == nil {
 		err = eng.SetPairs(pairs)
 	}
 	if err != nil {
 		out.Error("config reload failed; keeping the previous folder pairs", "err", err)
-		return
+		return nil
 	}
 	out.Info("config reloaded", "pairs", len(pairs))
+	return &env.Config.Options
 }
 
 // runEventLogger writes the engine's reports as text or JSON lines.
