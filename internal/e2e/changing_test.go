@@ -203,8 +203,21 @@ func (e *env) checkServerContent(root string, declared *sync.Map) {
 		if declared == nil {
 			continue
 		}
-		if v, ok := declared.Load(root + "/" + rel); !ok || !v.(*md5Set).has(en.MD5) {
+		v, ok := declared.Load(root + "/" + rel)
+		if !ok || !v.(*md5Set).has(en.MD5) {
 			e.t.Errorf("server keeps %s with md5 %s, which the client never declared for it", rel, en.MD5)
+			continue
+		}
+		// Older revisions too: every completed one holds declared content.
+		revs, err := e.client.Revisions(ctx, root+"/"+rel)
+		if err != nil {
+			e.t.Errorf("revisions of %s: %v", rel, err)
+			continue
+		}
+		for _, r := range revs {
+			if strings.EqualFold(r.State, "COMPLETED") && !v.(*md5Set).has(strings.ToLower(r.MD5)) {
+				e.t.Errorf("%s revision %d is COMPLETED with md5 %s, which the client never declared", rel, r.Number, r.MD5)
+			}
 		}
 	}
 }
