@@ -64,6 +64,9 @@ type ProgressEvent struct {
 type Problem struct {
 	Path   string // local relative path, '/'-separated
 	Reason string
+	// Unreadable marks a file or folder the walk could not read (as
+	// opposed to one it skipped by rule).
+	Unreadable bool
 }
 
 // ProblemEvent reports one Problem as soon as it is found.

@@ -100,6 +100,11 @@ func (w *walker) problem(rel, reason string) {
 	w.res.problems = append(w.res.problems, Problem{Path: rel, Reason: reason})
 }
 
+// unreadable reports an item the walk could not read.
+func (w *walker) unreadable(rel, reason string, err error) {
+	w.res.problems = append(w.res.problems, Problem{Path: rel, Reason: reason + errReason(err), Unreadable: true})
+}
+
 func (w *walker) protect(remote string) {
 	w.res.protected = append(w.res.protected, remote)
 }
@@ -115,12 +120,12 @@ func (w *walker) dir(abs, rel, remote string, isRoot bool) error {
 		if isRoot {
 			return fmt.Errorf("read local folder %s: %w", abs, err)
 		}
-		w.problem(rel, "cannot read folder: "+errReason(err))
+		w.unreadable(rel, "cannot read folder: ", err)
 		w.protect(remote)
 		return nil
 	}
 	if err != nil {
-		w.problem(rel, "folder only partly readable: "+errReason(err))
+		w.unreadable(rel, "folder only partly readable: ", err)
 	}
 	if isRoot {
 		w.res.rootItems = len(entries)
@@ -130,7 +135,7 @@ func (w *walker) dir(abs, rel, remote string, isRoot bool) error {
 		if e.Name() == IgnoreFileName && e.Type().IsRegular() {
 			b, err := os.ReadFile(filepath.Join(abs, IgnoreFileName))
 			if err != nil {
-				w.problem(joinRel(rel, IgnoreFileName), "cannot read exclude file: "+errReason(err))
+				w.unreadable(joinRel(rel, IgnoreFileName), "cannot read exclude file: ", err)
 			} else {
 				w.patterns = append(w.patterns, parsePatterns(splitLines(b), w.comps)...)
 			}
@@ -205,7 +210,7 @@ func (w *walker) dir(abs, rel, remote string, isRoot bool) error {
 				if os.IsNotExist(err) {
 					continue // vanished since the listing
 				}
-				w.problem(childRel, "cannot stat: "+errReason(err))
+				w.unreadable(childRel, "cannot stat: ", err)
 				w.protect(childRemote)
 				continue
 			}
@@ -271,7 +276,7 @@ func (w *walker) followable(abs, rel string) (fs.FileInfo, bool) {
 	}
 	fi, err := os.Stat(target)
 	if err != nil {
-		w.problem(rel, "cannot stat link target: "+errReason(err))
+		w.unreadable(rel, "cannot stat link target: ", err)
 		return nil, false
 	}
 	if fi.IsDir() {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"crypto/md5"
 	"encoding/hex"
@@ -15,13 +13,11 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
-	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
-	"golang.org/x/text/unicode/norm"
 
+	"jottacloudclient/app"
 	"jottacloudclient/jotta"
 	"jottacloudclient/jotta/api"
 	"jottacloudclient/syncer"
@@ -132,18 +128,23 @@ func verifyRun(ctx context.Context, g *globals, f verifyFlags, topdir, remote st
 	if err != nil {
 		return err
 	}
-	patterns := append(verifyPatterns(acc.Env.Config.Options.Excludes, nil), verifyPatterns(f.excludes, nil)...)
-	w := &verifyWalker{root: local, hidden: f.hidden, follow: f.followSymlinks, patterns: patterns}
-	if f.followSymlinks {
-		real, err := filepath.EvalSymlinks(local)
-		if err != nil {
-			return withCode(exitUsage, fmt.Errorf("local folder %s: %w", local, err))
-		}
-		w.realRoot = real
-		w.visited = map[string]bool{real: true}
-	}
-	if err := w.walk(ctx, local, "", ""); err != nil {
+	// The same selection as a scan of this folder: the engine's own walk.
+	pair := syncer.Pair{ID: "verify", Local: local, Remote: "/" + strings.Join(segs, "/"),
+		Excludes: f.excludes, SkipHidden: !f.hidden, FollowSymlinks: f.followSymlinks}
+	selected, problems, err := syncer.Select(ctx, pair, acc.Env.Config.Options.Excludes)
+	if err != nil {
 		return withCode(exitUsage, err)
+	}
+	w := &verifySelection{}
+	for _, sf := range selected {
+		w.files = append(w.files, &verifyLocal{rel: sf.Rel, remote: sf.Remote, abs: sf.Abs})
+	}
+	for _, p := range problems {
+		if p.Unreadable {
+			w.files = append(w.files, &verifyLocal{rel: p.Path, err: errors.New(p.Reason)})
+		} else {
+			w.skipped = append(w.skipped, p.Path+": "+p.Reason)
+		}
 	}
 	if err := verifyHash(ctx, w.files); err != nil {
 		return withCode(exitPartial, fmt.Errorf("hash local files: %w", err))
@@ -163,149 +164,11 @@ func verifyRun(ctx context.Context, g *globals, f verifyFlags, topdir, remote st
 	return nil
 }
 
-// verifyPatterns parses gitignore lines scoped to domain.
-func verifyPatterns(lines []string, domain []string) []gitignore.Pattern {
-	var ps []gitignore.Pattern
-	for _, l := range lines {
-		l = strings.TrimSuffix(l, "\r")
-		if strings.TrimSpace(l) == "" || strings.HasPrefix(l, "#") {
-			continue
-		}
-		ps = append(ps, gitignore.ParsePattern(l, domain))
-	}
-	return ps
-}
-
-// verifyExcluded applies patterns in increasing priority, as git does.
-func verifyExcluded(ps []gitignore.Pattern, path []string, isDir bool) bool {
-	for i := len(ps) - 1; i >= 0; i-- {
-		if m := ps[i].Match(path, isDir); m != gitignore.NoMatch {
-			return m == gitignore.Exclude
-		}
-	}
-	return false
-}
-
-// verifyWalker selects local files the way the engine's walk does.
-type verifyWalker struct {
-	root     string
-	realRoot string
-	hidden   bool
-	follow   bool
-	patterns []gitignore.Pattern
-	comps    []string
-	visited  map[string]bool
-	files    []*verifyLocal
-	skipped  []string
-}
-
-func (w *verifyWalker) skip(rel, reason string) {
-	w.skipped = append(w.skipped, rel+": "+reason)
-}
-
-// walk lists one directory; rel and remote are its relative paths.
-func (w *verifyWalker) walk(ctx context.Context, abs, rel, remote string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	entries, err := os.ReadDir(abs)
-	if err != nil && len(entries) == 0 {
-		if rel == "" {
-			return fmt.Errorf("read local folder %s: %w", abs, err)
-		}
-		w.files = append(w.files, &verifyLocal{rel: rel + "/", remote: remote, abs: abs, err: err})
-		return nil
-	}
-	npat := len(w.patterns)
-	defer func() { w.patterns = w.patterns[:npat] }()
-	for _, e := range entries {
-		if e.Name() == syncer.IgnoreFileName && e.Type().IsRegular() {
-			if b, err := os.ReadFile(filepath.Join(abs, e.Name())); err == nil {
-				var lines []string
-				sc := bufio.NewScanner(bytes.NewReader(b))
-				for sc.Scan() {
-					lines = append(lines, sc.Text())
-				}
-				w.patterns = append(w.patterns, verifyPatterns(lines, append([]string(nil), w.comps...))...)
-			}
-			break
-		}
-	}
-	for _, e := range entries {
-		name := e.Name()
-		childRel := verifyJoin(rel, name)
-		if !utf8.ValidString(name) {
-			w.skip(childRel, "the name is not valid UTF-8, so it cannot be backed up")
-			continue
-		}
-		rname := norm.NFC.String(name)
-		if reason := syncer.NameProblem(rname); reason != "" {
-			w.skip(childRel, reason)
-			continue
-		}
-		childRemote := verifyJoin(remote, rname)
-		typ := e.Type()
-		isDir := typ.IsDir()
-		if !w.hidden && strings.HasPrefix(name, ".") {
-			continue
-		}
-		if len(w.patterns) > 0 && verifyExcluded(w.patterns, append(w.comps, name), isDir) {
-			continue
-		}
-		childAbs := filepath.Join(abs, name)
-		if typ&fs.ModeSymlink != 0 {
-			if !w.follow {
-				continue
-			}
-			target, err := filepath.EvalSymlinks(childAbs)
-			if err != nil || (target != w.realRoot && !strings.HasPrefix(target, w.realRoot+string(filepath.Separator))) {
-				continue
-			}
-			fi, err := os.Stat(target)
-			if err != nil {
-				continue
-			}
-			if fi.IsDir() {
-				if w.visited[target] {
-					continue
-				}
-				w.visited[target] = true
-				isDir = true
-			} else if !fi.Mode().IsRegular() {
-				continue
-			} else {
-				w.files = append(w.files, &verifyLocal{rel: childRel, remote: childRemote, abs: childAbs})
-				continue
-			}
-		}
-		if isDir {
-			if w.visited != nil && typ&fs.ModeSymlink == 0 {
-				if real, err := filepath.EvalSymlinks(childAbs); err == nil {
-					w.visited[real] = true
-				}
-			}
-			w.comps = append(w.comps, name)
-			err := w.walk(ctx, childAbs, childRel, childRemote)
-			w.comps = w.comps[:len(w.comps)-1]
-			if err != nil {
-				return err
-			}
-			continue
-		}
-		if !typ.IsRegular() && typ&fs.ModeSymlink == 0 {
-			w.skip(childRel, "not a regular file, so it is not backed up")
-			continue
-		}
-		w.files = append(w.files, &verifyLocal{rel: childRel, remote: childRemote, abs: childAbs})
-	}
-	return nil
-}
-
-func verifyJoin(dir, name string) string {
-	if dir == "" {
-		return name
-	}
-	return dir + "/" + name
+// verifySelection is what verify compares: the files a scan backs up and
+// the items it would skip.
+type verifySelection struct {
+	files   []*verifyLocal
+	skipped []string
 }
 
 // verifyHash hashes every file that has no error yet, one worker per core.
@@ -362,24 +225,14 @@ func (r verifyCtxReader) Read(p []byte) (int, error) {
 // keyed the way the server compares names (case-insensitive, NFC). A
 // folder that does not exist is reported as missingRoot with no files.
 func verifyListRemote(ctx context.Context, c *jotta.Client, segs []string) (files map[string]*verifyRemote, missingRoot bool, err error) {
-	rel, err := lsRelative(segs)
-	if err != nil {
-		return nil, false, err
-	}
 	files = map[string]*verifyRemote{}
-	_, err = c.ListStream(ctx, "/"+strings.Join(segs, "/"), func(e *api.ListEntry) error {
-		if e.Folder {
-			return nil
+	err = app.NewRemote(c).List(ctx, "/"+strings.Join(segs, "/"), func(e syncer.Entry) error {
+		if !e.Dir {
+			files[syncer.FoldPath(e.Path)] = &verifyRemote{rel: e.Path, size: e.Size, md5: e.MD5}
 		}
-		dir, ok := rel(e.Path)
-		if !ok {
-			return fmt.Errorf("the server sent %q, which is outside the folder", e.Path+"/"+e.Name)
-		}
-		p := verifyJoin(dir, e.Name)
-		files[syncer.FoldPath(p)] = &verifyRemote{rel: p, size: e.Size, md5: strings.ToLower(e.MD5)}
 		return nil
 	})
-	if errors.Is(err, jotta.ErrNotExist) {
+	if errors.Is(err, syncer.ErrNotExist) {
 		return map[string]*verifyRemote{}, true, nil
 	}
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"jottacloudclient/syncer"
 	"os"
 	"path/filepath"
 	"sort"
@@ -140,20 +141,15 @@ func TestVerifyWalkSelectsLikeScan(t *testing.T) {
 		{"follow symlinks", nil, true, true, append(append([]string(nil), all...), "link.txt")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			w := &verifyWalker{root: root, hidden: tc.hidden, follow: tc.follow, patterns: verifyPatterns(tc.excludes, nil)}
-			if tc.follow {
-				real, err := filepath.EvalSymlinks(root)
-				if err != nil {
-					t.Fatal(err)
-				}
-				w.realRoot, w.visited = real, map[string]bool{real: true}
-			}
-			if err := w.walk(context.Background(), root, "", ""); err != nil {
+			pair := syncer.Pair{ID: "verify", Local: root, Remote: "/Laptop/Backup",
+				Excludes: tc.excludes, SkipHidden: !tc.hidden, FollowSymlinks: tc.follow}
+			files, _, err := syncer.Select(context.Background(), pair, nil)
+			if err != nil {
 				t.Fatal(err)
 			}
 			var got []string
-			for _, f := range w.files {
-				got = append(got, f.rel)
+			for _, f := range files {
+				got = append(got, f.Rel)
 			}
 			sort.Strings(got)
 			want := append([]string(nil), tc.want...)
