@@ -202,6 +202,9 @@ func (r *Remote) Trash(ctx context.Context, path string, dir bool) error {
 	return mapErr(r.c.TrashFile(ctx, path))
 }
 
+// statusQuotaExceeded is JottaCloud's reply to an upload that does not fit.
+const statusQuotaExceeded = 460
+
 // mapErr adds the engine's sentinels to client errors, keeping the
 // original chain for messages and errors.As.
 func mapErr(err error) error {
@@ -209,11 +212,16 @@ func mapErr(err error) error {
 		return nil
 	}
 	var ne *jotta.NameError
+	var je *jotta.Error
 	switch {
 	case errors.As(err, &ne):
 		return fmt.Errorf("%w: %w", syncer.ErrNameRejected, err)
 	case errors.Is(err, jotta.ErrNotExist):
 		return fmt.Errorf("%w: %w", syncer.ErrNotExist, err)
+	case errors.Is(err, jotta.ErrSignInRequired):
+		return fmt.Errorf("%w: %w", syncer.ErrUnauthorized, err)
+	case errors.As(err, &je) && je.StatusCode == statusQuotaExceeded:
+		return fmt.Errorf("%w: %w", syncer.ErrQuota, err)
 	}
 	return err
 }

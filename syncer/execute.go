@@ -56,6 +56,9 @@ func (x *executor) remoteProblem(ctx context.Context, path, what string, err err
 	if perItem(err) {
 		return nil
 	}
+	if errors.Is(err, ErrQuota) || errors.Is(err, ErrUnauthorized) {
+		return fmt.Errorf("stopping this pass: %w", err)
+	}
 	if n := x.failures.Add(1); n >= maxConsecutiveFailures {
 		return fmt.Errorf("the server failed %d requests in a row; stopping this pass: %w", n, err)
 	}

@@ -46,3 +46,41 @@ func TestParallelUploadProblemsAreAllReported(t *testing.T) {
 		t.Errorf("%d files on the server, want the %d accepted ones", n, good)
 	}
 }
+
+// refusingRemote fails every upload with one error.
+type refusingRemote struct {
+	*syncertest.MemRemote
+	err     error
+	uploads int
+}
+
+func (r *refusingRemote) Upload(ctx context.Context, path string, src io.ReaderAt, meta syncer.FileMeta) (syncer.UploadResult, error) {
+	r.uploads++
+	return syncer.UploadResult{}, fmt.Errorf("upload %s: %w", path, r.err)
+}
+
+func TestFullAccountOrLostSessionStopsThePassAtOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+	}{
+		{"account full", syncer.ErrQuota},
+		{"signed out", syncer.ErrUnauthorized},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			local := t.TempDir()
+			for i := range 30 {
+				writeFile(t, local, fmt.Sprintf("f%02d.txt", i), []byte(fmt.Sprintf("file %d", i)))
+			}
+			r := &refusingRemote{MemRemote: syncertest.NewMemRemote(), err: tc.err}
+			e := newEngine(t, r, syncer.Options{Transfers: 1})
+			res, err := e.RunPass(context.Background(), pairFor(local), syncer.PassOptions{})
+			if !errors.Is(err, tc.err) || res.Complete {
+				t.Fatalf("pass: complete %v, err %v; want it stopped with %v", res.Complete, err, tc.err)
+			}
+			if r.uploads != 1 {
+				t.Errorf("%d uploads tried, want the pass to stop after the first", r.uploads)
+			}
+		})
+	}
+}

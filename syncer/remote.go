@@ -18,6 +18,11 @@ var (
 	// ErrNameRejected means the server refuses a name (too long, invalid
 	// UTF-8, "." or "..").
 	ErrNameRejected = errors.New("remote name rejected")
+	// ErrQuota means the account has no room left; the pass stops at once.
+	ErrQuota = errors.New("the JottaCloud account is full: free up space or upgrade the subscription; backups go on when there is room")
+	// ErrUnauthorized means the session is gone; the pass stops at once
+	// and nothing more happens until the user signs in again.
+	ErrUnauthorized = errors.New("not signed in to JottaCloud")
 )
 
 // Entry is one item of a remote listing. Path is relative to the listed
