@@ -202,7 +202,13 @@ func (s *Store) save(ctx context.Context, tok *jotta.Token, origin Source, usern
 		return nil
 	}
 	s.fallbackNotice.Do(func() {
-		s.log.Warn("the OS keyring is not available; the session is kept in a file only you can read",
+		// Said once: when the session first moves to the file. Later
+		// saves to an existing file only log at debug level.
+		lvl := slog.LevelWarn
+		if _, err := os.Stat(s.TokenFile()); err == nil {
+			lvl = slog.LevelDebug
+		}
+		s.log.Log(ctx, lvl, "the OS keyring is not available; the session is kept in a file only you can read",
 			"path", s.TokenFile(), "keyring_err", kerr)
 	})
 	data, err := json.Marshal(rec)
