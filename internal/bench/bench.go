@@ -232,14 +232,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			return rep, err
 		}
 		r.progress("case %s", st.name)
-		stopProfile, err := startCPUProfile(o.ProfileDir, st.name+".cpu.pprof")
-		if err != nil {
-			return rep, err
-		}
 		res := st.fn(ctx)
-		if err := stopProfile(); err != nil {
-			return rep, err
-		}
 		res.Case = st.name
 		if res.Err != nil {
 			r.progress("case %s failed: %v", st.name, res.Err)
@@ -258,6 +251,17 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 
 func (r *runner) progress(format string, args ...any) {
 	fmt.Fprintf(r.o.Progress, "bench: "+format+"\n", args...)
+}
+
+// measure runs the measured step of a case, under a CPU profile when
+// profiles were asked for.
+func (r *runner) measure(name string, fn func()) error {
+	stop, err := startCPUProfile(r.o.ProfileDir, name+".cpu.pprof")
+	if err != nil {
+		return err
+	}
+	fn()
+	return stop()
 }
 
 // session signs a new client in to the emulator process.

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"jottacloudclient/syncer"
 )
 
 // caseInitial backs up a fresh tree of mixed sizes and compares the wall
@@ -36,9 +38,7 @@ func (r *runner) caseInitial(ctx context.Context) Result {
 	r.initial = t
 	r.progress("initial backup")
 	kinds := t.sess.reqs.kinds()
-	start := time.Now()
-	res, problems, err := t.pass(ctx)
-	took := time.Since(start)
+	res, problems, took, err := r.timedPass(ctx, t, CaseInitial)
 	if err != nil {
 		return Result{Err: err}
 	}
@@ -133,9 +133,7 @@ func (r *runner) caseRename(ctx context.Context) Result {
 	}
 	r.progress("pass after renaming a %s folder", fmtBytes(r.s.InitialBytes))
 	before, kinds := t.sess.requests(), t.sess.reqs.kinds()
-	start := time.Now()
-	res, problems, err := t.pass(ctx)
-	took := time.Since(start)
+	res, problems, took, err := r.timedPass(ctx, t, CaseRename)
 	if err != nil {
 		return Result{Err: err}
 	}
@@ -206,9 +204,7 @@ func (r *runner) caseRescan(ctx context.Context) Result {
 	}
 	r.progress("unchanged rescan")
 	before := t.sess.requests()
-	start = time.Now()
-	res, p2, err := t.pass(ctx)
-	took := time.Since(start)
+	res, p2, took, err := r.timedPass(ctx, t, CaseRescan)
 	if err != nil {
 		return Result{Err: err}
 	}
@@ -235,4 +231,14 @@ func (r *runner) caseRescan(ctx context.Context) Result {
 			"files_seen": float64(c.FilesSeen), "bytes_uploaded": float64(c.BytesUploaded),
 		},
 	}
+}
+
+// timedPass runs and times one measured pass of t, profiled as name.
+func (r *runner) timedPass(ctx context.Context, t *treeState, name string) (res *syncer.PassResult, problems []string, took time.Duration, err error) {
+	perr := r.measure(name, func() {
+		start := time.Now()
+		res, problems, err = t.pass(ctx)
+		took = time.Since(start)
+	})
+	return res, problems, took, errors.Join(err, perr)
 }

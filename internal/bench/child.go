@@ -198,6 +198,10 @@ func idleChild(ctx context.Context, spec childSpec, sess *session, pair syncer.P
 	res.Window = time.Since(start)
 	res.WindowPasses = passes - before
 	res.Requests = sess.requests() - reqs
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	res.Heap = ms.HeapAlloc
 	return nil
 }
 
@@ -260,11 +264,13 @@ func (r *runner) caseIdle(ctx context.Context) Result {
 		Goal:     fmt.Sprintf("≤ %.1f %% over %s", maxIdleCPU*100, fmtDur(r.s.IdleWindow)),
 		Met:      frac <= maxIdleCPU && len(problems) == 0,
 		Requests: cr.Requests,
-		Note:     fmt.Sprintf("%s CPU in %s, %d passes in the window, RSS %s", fmtDur(cpu), fmtDur(cr.Window), cr.WindowPasses, fmtBytes(cr.End.RSS)),
+		Note: fmt.Sprintf("%s CPU in %s, %d passes in the window; RSS %s, live heap %s while idle",
+			fmtDur(cpu), fmtDur(cr.Window), cr.WindowPasses, fmtBytes(cr.End.RSS), fmtBytes(int64(cr.Heap))),
 		Problems: problems,
 		Metrics: map[string]float64{
 			"cpu_seconds": cpu.Seconds(), "window_seconds": cr.Window.Seconds(), "core_fraction": frac,
 			"window_passes": float64(cr.WindowPasses), "rss_bytes": float64(cr.End.RSS),
+			"idle_heap": float64(cr.Heap),
 		},
 	}
 }

@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -113,13 +114,21 @@ func (r *runner) caseList(ctx context.Context) Result {
 		}
 	}()
 	r.progress("decoding a liststream document of %d entries (%s)", n, fmtBytes(size))
-	var entries int64
-	start := time.Now()
-	got, err := api.DecodeListStream(doc, func(e *api.ListEntry) error {
-		entries++
-		return ctx.Err()
+	var (
+		entries int64
+		got     api.ListStats
+		err     error
+		took    time.Duration
+	)
+	perr := r.measure(CaseList, func() {
+		start := time.Now()
+		got, err = api.DecodeListStream(doc, func(e *api.ListEntry) error {
+			entries++
+			return ctx.Err()
+		})
+		took = time.Since(start)
 	})
-	took := time.Since(start)
+	err = errors.Join(err, perr)
 	close(stop)
 	<-sampled
 	if err != nil {
