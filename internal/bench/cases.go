@@ -38,10 +38,15 @@ func (r *runner) caseInitial(ctx context.Context) Result {
 	r.initial = t
 	r.progress("initial backup")
 	kinds := t.sess.reqs.kinds()
+	client0, _ := selfUsage()
+	server0, _ := r.srv.usage()
 	res, problems, took, err := r.timedPass(ctx, t, CaseInitial)
 	if err != nil {
 		return Result{Err: err}
 	}
+	client1, _ := selfUsage()
+	server1, _ := r.srv.usage()
+	cpuNote := fmt.Sprintf("CPU: client %s, emulator %s", fmtDur(client1.CPU-client0.CPU), fmtDur(server1.CPU-server0.CPU))
 	reqs := t.sess.requests()
 	kindNote := kindsDelta(kinds, t.sess.reqs.kinds())
 	problems = append(refProblems, problems...)
@@ -58,13 +63,14 @@ func (r *runner) caseInitial(ctx context.Context) Result {
 		Goal:      "≤ 2.5× reference",
 		Met:       ratio <= 2.5 && len(problems) == 0,
 		Requests:  reqs,
-		Note: fmt.Sprintf("%.2f× reference; %d files, %s sent; requests: %s", ratio, c.FilesUploaded+c.FilesDeduplicated,
-			fmtBytes(c.BytesUploaded), kindNote),
+		Note: fmt.Sprintf("%.2f× reference; %d files, %s sent; %s; requests: %s", ratio, c.FilesUploaded+c.FilesDeduplicated,
+			fmtBytes(c.BytesUploaded), cpuNote, kindNote),
 		Problems: problems,
 		Metrics: map[string]float64{
 			"seconds": took.Seconds(), "reference_seconds": ref.Seconds(), "ratio": ratio,
 			"bytes_uploaded": float64(c.BytesUploaded), "files_uploaded": float64(c.FilesUploaded),
-			"files_on_server": float64(len(remote)),
+			"files_on_server":    float64(len(remote)),
+			"client_cpu_seconds": (client1.CPU - client0.CPU).Seconds(), "server_cpu_seconds": (server1.CPU - server0.CPU).Seconds(),
 		},
 	}
 }
