@@ -20,6 +20,13 @@ import (
 	"jottacloudclient/syncer/state"
 )
 
+// DefaultDebounce is how long a folder must be quiet after a change before
+// a pass starts: long enough to let an editor finish saving, short enough
+// that a saved file is on the server within a few seconds. A file still
+// being written when the pass reads it is caught by the re-stat after
+// hashing and backed up by the next pass.
+const DefaultDebounce = time.Second
+
 // Options configure an Engine. The zero value of every field is usable
 // except StateDir.
 type Options struct {
@@ -35,7 +42,7 @@ type Options struct {
 	// BandwidthLimit caps upload speed in bytes per second (0: none).
 	BandwidthLimit int64
 	// Debounce is the quiet time after a file-system change before a
-	// pass starts (default 5 s).
+	// pass starts (default DefaultDebounce).
 	Debounce time.Duration
 	// NewWatcher creates a file-system watcher per pair (default: the
 	// fsnotify one). Returning an error falls back to interval scans.
@@ -65,7 +72,7 @@ func (o *Options) applyDefaults() {
 		o.Hashers = runtime.NumCPU()
 	}
 	if o.Debounce <= 0 {
-		o.Debounce = 5 * time.Second
+		o.Debounce = DefaultDebounce
 	}
 	if o.GateRetry <= 0 {
 		o.GateRetry = 5 * time.Minute
