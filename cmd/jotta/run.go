@@ -51,7 +51,7 @@ tray app (or another 'jotta run') is running.`,
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&f.json, "json", false, "log events as JSON lines")
-	fl.DurationVar(&f.debounce, "debounce", 5*time.Second, "quiet time after a file change before a pass starts")
+	fl.DurationVar(&f.debounce, "debounce", syncer.DefaultDebounce, "quiet time after a file change before a pass starts")
 	fl.BoolVar(&f.noWatch, "no-watch", false, "do not watch folders for changes; scan on the pairs' intervals only")
 	return cmd
 }
