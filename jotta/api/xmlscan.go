@@ -286,9 +286,15 @@ func (s *lsScanner) bang() error {
 		return s.cdata()
 	}
 	// A directive such as <!DOCTYPE …>, possibly with an internal subset.
+	// Like encoding/xml, the first byte after "<!" (already read) is taken
+	// as it is: it neither opens a quote nor ends the directive.
 	depth := 1
 	var quote byte
 	for {
+		if c, ok = s.getc(); !ok {
+			return s.readErr()
+		}
+	handle:
 		switch {
 		case quote != 0:
 			if c == quote {
@@ -296,16 +302,26 @@ func (s *lsScanner) bang() error {
 			}
 		case c == '"' || c == '\'':
 			quote = c
-		case c == '<':
-			depth++
 		case c == '>':
 			depth--
 			if depth == 0 {
 				return nil
 			}
-		}
-		if c, ok = s.getc(); !ok {
-			return s.readErr()
+		case c == '<':
+			// "<!--" starts a comment, whose content does not count;
+			// anything else nests.
+			for _, want := range []byte("!--") {
+				if c, ok = s.getc(); !ok {
+					return s.readErr()
+				}
+				if c != want {
+					depth++
+					goto handle
+				}
+			}
+			if err := s.skipUntil("-->"); err != nil {
+				return err
+			}
 		}
 	}
 }
