@@ -17,7 +17,7 @@ func startCPUProfile(dir, name string) (func() error, error) {
 	if dir == "" {
 		return func() error { return nil }, nil
 	}
-	f, err := os.Create(filepath.Join(dir, name))
+	f, err := createProfile(dir, name)
 	if err != nil {
 		return nil, fmt.Errorf("create profile: %w", err)
 	}
@@ -37,7 +37,7 @@ func writeHeapProfile(dir, name string) error {
 	if dir == "" {
 		return nil
 	}
-	f, err := os.Create(filepath.Join(dir, name))
+	f, err := createProfile(dir, name)
 	if err != nil {
 		return fmt.Errorf("create profile: %w", err)
 	}
@@ -131,4 +131,12 @@ func (l *liveSampler) finish() uint64 {
 	close(l.stop)
 	<-l.done
 	return l.max
+}
+
+// createProfile creates dir (if needed) and the profile file in it.
+func createProfile(dir, name string) (*os.File, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	return os.Create(filepath.Join(dir, name))
 }
