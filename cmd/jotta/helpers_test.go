@@ -15,7 +15,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -25,30 +24,6 @@ import (
 	"jottacloudclient/jotta/emulator"
 	"jottacloudclient/syncer"
 )
-
-// e2eTokenStore keeps the checking client's session in memory.
-type e2eTokenStore struct {
-	mu  sync.Mutex
-	tok *jotta.Token
-}
-
-func (s *e2eTokenStore) LoadToken(context.Context) (*jotta.Token, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.tok == nil {
-		return nil, jotta.ErrSignInRequired
-	}
-	t := *s.tok
-	return &t, nil
-}
-
-func (s *e2eTokenStore) SaveToken(_ context.Context, t *jotta.Token) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := *t
-	s.tok = &c
-	return nil
-}
 
 // e2eEnv is an emulator on loopback, a home for the CLI's config, state and
 // session, and a separate client to check what reached the server.
@@ -102,7 +77,7 @@ func newE2E(t testing.TB) *e2eEnv {
 	if err != nil {
 		t.Fatalf("login: %v", err)
 	}
-	c, err := jotta.New(jotta.Options{Endpoint: e.url, Store: &e2eTokenStore{tok: tok}})
+	c, err := jotta.New(jotta.Options{Endpoint: e.url, Store: jotta.NewMemoryTokenStore(tok)})
 	if err != nil {
 		t.Fatal(err)
 	}

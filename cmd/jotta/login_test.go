@@ -407,30 +407,6 @@ func TestLoginReadToken(t *testing.T) {
 	}
 }
 
-// acctMemStore keeps a checking client's session in memory.
-type acctMemStore struct {
-	mu  sync.Mutex
-	tok *jotta.Token
-}
-
-func (s *acctMemStore) LoadToken(context.Context) (*jotta.Token, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.tok == nil {
-		return nil, jotta.ErrSignInRequired
-	}
-	t := *s.tok
-	return &t, nil
-}
-
-func (s *acctMemStore) SaveToken(_ context.Context, t *jotta.Token) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := *t
-	s.tok = &c
-	return nil
-}
-
 // client signs a separate session in, to arrange and check the server
 // side without the CLI.
 func (h *acctHome) client() *jotta.Client {
@@ -441,7 +417,7 @@ func (h *acctHome) client() *jotta.Client {
 	if err != nil {
 		h.t.Fatalf("login: %v", err)
 	}
-	c, err := jotta.New(jotta.Options{Endpoint: h.url, Store: &acctMemStore{tok: tok}})
+	c, err := jotta.New(jotta.Options{Endpoint: h.url, Store: jotta.NewMemoryTokenStore(tok)})
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -87,30 +87,6 @@ func kindsDelta(before, now map[string]int64) string {
 	return strings.Join(parts, ", ")
 }
 
-// memStore keeps the session in memory only.
-type memStore struct {
-	mu  sync.Mutex
-	tok *jotta.Token
-}
-
-func (s *memStore) LoadToken(context.Context) (*jotta.Token, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.tok == nil {
-		return nil, jotta.ErrSignInRequired
-	}
-	t := *s.tok
-	return &t, nil
-}
-
-func (s *memStore) SaveToken(_ context.Context, t *jotta.Token) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := *t
-	s.tok = &c
-	return nil
-}
-
 // session is a signed-in client with its request counter.
 type session struct {
 	client *jotta.Client
@@ -132,7 +108,7 @@ func signIn(ctx context.Context, endpoint, loginToken string, log *slog.Logger) 
 	if err != nil {
 		return nil, fmt.Errorf("sign in to the emulator: %w", err)
 	}
-	c, err := jotta.New(jotta.Options{Endpoint: endpoint, HTTPClient: hc, Store: &memStore{tok: tok}, Logger: log})
+	c, err := jotta.New(jotta.Options{Endpoint: endpoint, HTTPClient: hc, Store: jotta.NewMemoryTokenStore(tok), Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("create client: %w", err)
 	}

@@ -194,7 +194,7 @@ func (c *cliEnv) client() *jotta.Client {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	cl, err := jotta.New(jotta.Options{Endpoint: c.url, Store: &memStore{tok: tok}, Retry: fastRetry})
+	cl, err := jotta.New(jotta.Options{Endpoint: c.url, Store: jotta.NewMemoryTokenStore(tok), Retry: fastRetry})
 	if err != nil {
 		c.t.Fatal(err)
 	}

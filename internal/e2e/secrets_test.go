@@ -24,30 +24,6 @@ import (
 	"jottacloudclient/syncer"
 )
 
-// memStore keeps a session in memory.
-type memStore struct {
-	mu  sync.Mutex
-	tok *jotta.Token
-}
-
-func (s *memStore) LoadToken(context.Context) (*jotta.Token, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.tok == nil {
-		return nil, jotta.ErrSignInRequired
-	}
-	t := *s.tok
-	return &t, nil
-}
-
-func (s *memStore) SaveToken(_ context.Context, t *jotta.Token) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := *t
-	s.tok = &c
-	return nil
-}
-
 // recordingStore remembers every token the client saves, so a test knows
 // each secret that existed.
 type recordingStore struct {
@@ -326,15 +302,15 @@ func TestTLSVerificationNeverDisabled(t *testing.T) {
 		open func() error
 	}{
 		{"jotta.New with an insecure client", func() error {
-			_, err := jotta.New(jotta.Options{Store: &memStore{}, HTTPClient: insecure})
+			_, err := jotta.New(jotta.Options{Store: jotta.NewMemoryTokenStore(nil), HTTPClient: insecure})
 			return err
 		}},
 		{"jotta.New with an insecure client and an https endpoint", func() error {
-			_, err := jotta.New(jotta.Options{Endpoint: ts.URL, Store: &memStore{}, HTTPClient: insecure})
+			_, err := jotta.New(jotta.Options{Endpoint: ts.URL, Store: jotta.NewMemoryTokenStore(nil), HTTPClient: insecure})
 			return err
 		}},
 		{"a default client against an untrusted certificate", func() error {
-			c, err := jotta.New(jotta.Options{Endpoint: ts.URL, Store: &memStore{tok: &jotta.Token{AccessToken: "a", RefreshToken: "r"}},
+			c, err := jotta.New(jotta.Options{Endpoint: ts.URL, Store: jotta.NewMemoryTokenStore(&jotta.Token{AccessToken: "a", RefreshToken: "r"}),
 				Retry: jotta.RetryPolicy{MaxAttempts: 1}})
 			if err != nil {
 				return err
