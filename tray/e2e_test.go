@@ -3,6 +3,7 @@ package tray_test
 import (
 	"bufio"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -428,4 +429,28 @@ func envDir(env []string, key string) string {
 		}
 	}
 	return dir
+}
+
+// TestNoDisplayE2E: without a graphical session the app says what to do
+// instead of crashing in the windowing library.
+func TestNoDisplayE2E(t *testing.T) {
+	bin := os.Getenv("JOTTA_TRAY_BIN")
+	if bin == "" {
+		t.Skip("set JOTTA_TRAY_BIN to the built jotta-tray")
+	}
+	cmd := exec.Command(bin)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "DISPLAY=") && !strings.HasPrefix(kv, "WAYLAND_DISPLAY=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, "XDG_CONFIG_HOME="+t.TempDir(), "XDG_CACHE_HOME="+t.TempDir())
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+		t.Fatalf("exit: %v, want status 2; output:\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "no graphical desktop") || strings.Contains(string(out), "panic") {
+		t.Errorf("output does not explain the missing desktop:\n%s", out)
+	}
 }

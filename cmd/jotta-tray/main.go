@@ -41,6 +41,11 @@ func run(args []string) int {
 		return 2
 	}
 
+	if err := checkDisplay(); err != nil {
+		fmt.Fprintln(os.Stderr, "jotta-tray:", err)
+		return 2
+	}
+
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
