@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -82,25 +81,7 @@ func newE2E(t testing.TB) *e2eEnv {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	var env []string
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		switch k {
-		case "DBUS_SESSION_BUS_ADDRESS", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR",
-			"JOTTA_CONFIG", "JOTTA_NETRC", "NETRC", "JOTTACLOUD_ENDPOINT", "JOTTACLOUD_TOKEN",
-			"JOTTACLOUD_USERNAME", "JOTTACLOUD_PASSWORD":
-			continue
-		}
-		env = append(env, kv)
-	}
-	env = append(env,
-		"XDG_CONFIG_HOME="+filepath.Join(dir, "config"),
-		"XDG_CACHE_HOME="+filepath.Join(dir, "cache"),
-		"JOTTA_CONFIG="+filepath.Join(dir, "config", "jottacloudclient", "config.toml"),
-		"JOTTA_NETRC="+filepath.Join(dir, "no-netrc"),
-		"JOTTACLOUD_ENDPOINT="+e.url,
-		"JOTTACLOUD_TOKEN="+cliToken,
-	)
+	env := append(acctBaseEnv(dir, e.url), "JOTTACLOUD_TOKEN="+cliToken)
 	e.dir, e.env, e.client, e.remote = dir, env, c, app.NewRemote(c)
 	return e
 }
