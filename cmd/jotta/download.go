@@ -264,6 +264,11 @@ func (d *downloader) fetch(ctx context.Context, j downloadJob) (err error) {
 			return errDownloadExists
 		}
 	}
+	// The listing may name a file's folder only through the file itself
+	// (no <folder> entry for it), so the folder is made here.
+	if err := os.MkdirAll(filepath.Dir(j.local), 0o755); err != nil {
+		return fmt.Errorf("create local folder: %w", err)
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(j.local), "."+filepath.Base(j.local)+".*.jotta-part")
 	if err != nil {
 		return fmt.Errorf("create temporary file: %w", err)

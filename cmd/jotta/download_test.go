@@ -125,6 +125,26 @@ func TestDownloadFolderRoundTrips(t *testing.T) {
 	acctSameTree(t, acctReadTree(t, one), map[string][]byte{"with space.x": files["sub/deep/with space.x"]})
 }
 
+// TestDownloadMakesFoldersKnownOnlyFromFiles downloads a tree whose
+// listing names no folder on its own, only as the parent of its files.
+func TestDownloadMakesFoldersKnownOnlyFromFiles(t *testing.T) {
+	h := newAcctHome(t, emulator.Options{})
+	files := map[string][]byte{
+		"top.txt":       []byte("top"),
+		"a/b/c/deep.md": []byte("deep"),
+		"a/side.txt":    []byte("side"),
+	}
+	h.put("Archive/tree", files, time.Now())
+	h.login()
+	h.implicitFolders.Store(true)
+	out := t.TempDir()
+	r := h.jotta(0, "download", "/Jotta/Archive/tree", out)
+	if !strings.Contains(r.stdout, "downloaded 3 of 3") {
+		t.Errorf("summary: %s", r)
+	}
+	acctSameTree(t, acctReadTree(t, filepath.Join(out, "tree")), files)
+}
+
 // TestDownloadRejectsDamagedBytes checks that a cut or altered download is
 // detected and never left under the file's name, and that a single cut is
 // healed by resuming.

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -38,6 +39,9 @@ type acctHome struct {
 	issued *acctIssued
 	// corruptDownloads flips one byte of every download reply.
 	corruptDownloads atomic.Bool
+	// implicitFolders drops every <folder> element from liststream
+	// replies, so folders are known only as the parents of their files.
+	implicitFolders atomic.Bool
 }
 
 // acctIssued collects the secrets the token endpoint returned.
@@ -89,6 +93,23 @@ func (w *acctFlipper) Write(p []byte) (int, error) {
 	return w.ResponseWriter.Write(p)
 }
 
+var (
+	acctFolderElem = regexp.MustCompile(`<folder>.*?</folder>\n?`)
+	acctFileParent = regexp.MustCompile(`<file><path[^>]*>([^<]*)</path>`)
+	acctStatFolder = regexp.MustCompile(`<folders>\d+</folders>`)
+)
+
+// acctDropFolders removes the <folder> elements of a liststream document
+// and counts the folders as rclone does: one per distinct file parent.
+func acctDropFolders(doc []byte) []byte {
+	doc = acctFolderElem.ReplaceAll(doc, nil)
+	parents := map[string]bool{}
+	for _, m := range acctFileParent.FindAllSubmatch(doc, -1) {
+		parents[string(m[1])] = true
+	}
+	return acctStatFolder.ReplaceAll(doc, []byte(fmt.Sprintf("<folders>%d</folders>", len(parents))))
+}
+
 func newAcctHome(t testing.TB, opts emulator.Options) *acctHome {
 	t.Helper()
 	emu, err := emulator.New(opts)
@@ -111,6 +132,11 @@ func newAcctHome(t testing.TB, opts emulator.Options) *acctHome {
 			}
 		case r.URL.Query().Get("mode") == "bin" && h.corruptDownloads.Load():
 			emu.ServeHTTP(&acctFlipper{ResponseWriter: w}, r)
+		case r.URL.Query().Get("mode") == "liststream" && h.implicitFolders.Load():
+			rec := httptest.NewRecorder()
+			emu.ServeHTTP(rec, r)
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(acctDropFolders(rec.Body.Bytes()))
 		default:
 			emu.ServeHTTP(w, r)
 		}
