@@ -39,12 +39,11 @@ func (c *Controller) SignIn(ctx context.Context, token string) error {
 	}
 	c.opMu.Lock()
 	defer c.opMu.Unlock()
-	cur, err := c.Config()
+	cur, _, err := config.Load(c.o.Paths.Config) // the real profile's, also during the demo
 	if err != nil {
 		return fmt.Errorf("fix the configuration file first: %w", err)
 	}
 	opts := c.accountOptions(cur)
-	opts.Endpoint = cur.Account.Endpoint
 	if _, err := SignIn(ctx, opts, token); err != nil {
 		if IsSignInRequired(err) {
 			return config.ValidationError{{Field: FieldToken, Message: "JottaCloud did not accept this token (a token works only once); " + tokenHelp}}
@@ -52,7 +51,9 @@ func (c *Controller) SignIn(ctx context.Context, token string) error {
 		return err
 	}
 	c.stopEngine()
-	c.stopDemo()
+	if c.demoActive() {
+		c.leaveDemo()
+	}
 	acct, err := OpenAccount(ctx, opts)
 	if err != nil {
 		return err
@@ -87,24 +88,25 @@ func (c *Controller) SignOut(ctx context.Context) error {
 	c.opMu.Lock()
 	defer c.opMu.Unlock()
 	c.stopEngine()
-	demo := c.demo != nil
-	c.stopDemo()
 	c.mu.Lock()
 	acct := c.acct
 	c.acct = nil
 	c.mu.Unlock()
 	var err error
-	if acct != nil && !demo {
-		if err = acct.Store.Delete(ctx); err != nil {
-			c.logf("sign out: %v", err)
+	if c.demoActive() {
+		c.leaveDemo() // the demo's session goes with its profile
+	} else {
+		if acct != nil {
+			if err = acct.Store.Delete(ctx); err != nil {
+				c.logf("sign out: %v", err)
+			}
 		}
-	}
-	if _, uerr := c.updateConfig(func(cfg *config.Config) error {
-		cfg.Account.Demo = false
-		cfg.Account.Username = ""
-		return nil
-	}); uerr != nil && err == nil {
-		err = uerr
+		if _, uerr := c.updateConfig(func(cfg *config.Config) error {
+			cfg.Account.Username = ""
+			return nil
+		}); uerr != nil && err == nil {
+			err = uerr
+		}
 	}
 	c.setSignIn("signed out")
 	c.logf("signed out")

@@ -70,6 +70,7 @@ type Controller struct {
 	mu     sync.Mutex
 	cfg    *config.Config // nil while the file does not parse
 	cfgErr error
+	inDemo bool // the demo profile is active: cfg and paths are the demo's
 	acct   *Account
 	demo   *emulator.Running
 	eng    *runningEngine
@@ -109,20 +110,50 @@ func NewController(ctx context.Context, o ControllerOptions) (*Controller, error
 	c.st.init()
 	c.ctx, c.end = context.WithCancel(context.WithoutCancel(ctx))
 
-	cfg, warns, err := config.Load(o.Paths.Config)
-	for _, w := range warns {
-		c.logf("config: %s", w)
+	c.loadConfig(o.Paths.Config)
+	if c.cfg != nil && c.cfg.Account.Demo {
+		c.forgetLegacyDemo()
 	}
-	if err != nil {
-		c.cfgErr = err
-		c.logf("%v", err)
-	} else {
-		c.cfg = cfg
+	if c.hasDemoProfile() {
+		c.loadConfig(c.demoPaths().Config)
+		c.inDemo = c.cfg != nil
+		if !c.inDemo {
+			c.leaveDemo()
+		}
 	}
 	c.opMu.Lock()
 	defer c.opMu.Unlock()
 	c.connect(ctx)
 	return c, nil
+}
+
+// loadConfig makes the configuration file at path current, or its load
+// error when it does not parse.
+func (c *Controller) loadConfig(path string) {
+	cfg, warns, err := config.Load(path)
+	for _, w := range warns {
+		c.logf("config: %s", w)
+	}
+	c.mu.Lock()
+	c.cfg, c.cfgErr = cfg, err
+	if err != nil {
+		c.cfg = nil
+	}
+	c.mu.Unlock()
+	if err != nil {
+		c.logf("%v", err)
+	}
+}
+
+// paths are the active profile's paths: the demo's while it runs.
+func (c *Controller) paths() Paths {
+	c.mu.Lock()
+	demo := c.inDemo
+	c.mu.Unlock()
+	if demo {
+		return c.demoPaths()
+	}
+	return c.o.Paths
 }
 
 // connect signs in with what is stored (or the demo) and starts the
@@ -135,7 +166,7 @@ func (c *Controller) connect(ctx context.Context) {
 	}
 	var acct *Account
 	var err error
-	if cfg.Account.Demo {
+	if c.demoActive() {
 		acct, err = c.openDemo(ctx)
 	} else {
 		acct, err = OpenAccount(ctx, c.accountOptions(cfg))
@@ -160,7 +191,7 @@ func (c *Controller) connect(ctx context.Context) {
 func (c *Controller) accountOptions(cfg *config.Config) AccountOptions {
 	return AccountOptions{
 		Paths:      c.o.Paths,
-		Endpoint:   cfg.Account.Endpoint,
+		Endpoint:   cfg.Account.Endpoint, // never used for the demo profile: see demoOptions
 		Keyring:    c.o.Keyring,
 		HTTPClient: c.o.HTTPClient,
 		Getenv:     c.o.Getenv,
@@ -201,7 +232,7 @@ func (c *Controller) updateConfig(edit func(*config.Config) error) (*config.Conf
 	if errs := cur.Validate(); len(errs) > 0 {
 		return nil, config.ValidationError(errs)
 	}
-	if err := config.Save(c.o.Paths.Config, cur); err != nil {
+	if err := config.Save(c.paths().Config, cur); err != nil {
 		return nil, err
 	}
 	c.mu.Lock()
@@ -218,7 +249,7 @@ func (c *Controller) startEngine() {
 	if acct == nil || cfg == nil {
 		return
 	}
-	opts := EngineOptions(cfg, c.o.Paths, c.log)
+	opts := EngineOptions(cfg, c.paths(), c.log)
 	opts.Debounce = c.o.Debounce
 	opts.NewWatcher = c.o.NewWatcher
 	opts.Gate = c.gate // reads the options at every check: saving them needs no restart

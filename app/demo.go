@@ -7,17 +7,104 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strings"
 
 	"jottacloudclient/app/config"
 	"jottacloudclient/jotta/emulator"
 )
 
 // The demo signs in to a JottaCloud emulator that runs inside the app on
-// loopback, with its own data and credentials under the state directory,
-// so a newcomer can see the whole flow without an account. Nothing of the
-// real account is touched.
+// loopback. It runs in a profile of its own under the state directory:
+// its configuration file, folder pairs, indexes, session and server data
+// all live in one directory that is deleted when the demo ends (signing
+// out, or signing in to a real account). The real configuration file is
+// never written by the demo, so nothing chosen during the demo can be
+// backed up to a real account.
 
 func (c *Controller) demoDir() string { return filepath.Join(c.o.Paths.StateDir, "demo") }
+
+// demoPaths is the demo profile: everything under demoDir but the
+// process-wide instance lock.
+func (c *Controller) demoPaths() Paths {
+	d := c.demoDir()
+	return Paths{
+		Config:   filepath.Join(d, "config.toml"),
+		CredsDir: filepath.Join(d, "session"),
+		StateDir: filepath.Join(d, "state"),
+		LockDir:  c.o.Paths.LockDir,
+	}
+}
+
+// hasDemoProfile reports whether a demo was running when the app last stopped.
+func (c *Controller) hasDemoProfile() bool {
+	_, err := os.Stat(c.demoPaths().Config)
+	return err == nil
+}
+
+// demoActive reports whether the demo profile is the current one.
+func (c *Controller) demoActive() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.inDemo
+}
+
+// enterDemo makes a fresh demo profile current: a configuration with the
+// sample folder and nothing else.
+func (c *Controller) enterDemo() error {
+	if err := os.RemoveAll(c.demoDir()); err != nil {
+		return fmt.Errorf("clear the old demo: %w", err)
+	}
+	sample, err := c.makeSampleFolder()
+	if err != nil {
+		return err
+	}
+	cfg := config.Default()
+	if real := c.config(); real != nil {
+		cfg.Options = real.Options // the user's choices of speed and notifications
+		cfg.Options.Excludes = nil
+	}
+	cfg.Account.Demo = true
+	cfg.Account.Username = "demo@example.org"
+	cfg.Pairs = []config.Pair{config.NewPair("demo", sample, "/"+deviceName()+"/Demo/Sample files")}
+	if err := config.Save(c.demoPaths().Config, cfg); err != nil {
+		return fmt.Errorf("create the demo: %w", err)
+	}
+	c.mu.Lock()
+	c.cfg, c.cfgErr, c.inDemo = cfg, nil, true
+	c.mu.Unlock()
+	return nil
+}
+
+// leaveDemo stops the demo service, deletes the demo profile and makes the
+// real configuration current again. The engine must be stopped.
+func (c *Controller) leaveDemo() {
+	c.stopDemo()
+	if err := os.RemoveAll(c.demoDir()); err != nil {
+		c.logf("delete the demo's files: %v", err)
+	}
+	c.mu.Lock()
+	c.inDemo = false
+	c.mu.Unlock()
+	c.loadConfig(c.o.Paths.Config)
+}
+
+// forgetLegacyDemo cleans a configuration written by versions that kept
+// the demo in the real profile: the demo flag and the pairs of the demo's
+// own folders go, so they can never reach a real account.
+func (c *Controller) forgetLegacyDemo() {
+	dir := c.demoDir() + string(filepath.Separator)
+	if _, err := c.updateConfig(func(cfg *config.Config) error {
+		cfg.Account.Demo = false
+		cfg.Account.Username = ""
+		cfg.Pairs = slices.DeleteFunc(cfg.Pairs, func(p config.Pair) bool {
+			return strings.HasPrefix(p.LocalPath()+string(filepath.Separator), dir)
+		})
+		return nil
+	}); err != nil {
+		c.logf("forget the old demo: %v", err)
+	}
+}
 
 // noKeyring keeps the demo's session out of the OS keyring.
 type noKeyring struct{}
@@ -30,10 +117,8 @@ func (noKeyring) Delete(string, string) error        { return errNoKeyring }
 
 // demoOptions are the account options of the demo service at url.
 func (c *Controller) demoOptions(url string) AccountOptions {
-	p := c.o.Paths
-	p.CredsDir = filepath.Join(c.demoDir(), "session")
 	return AccountOptions{
-		Paths:      p,
+		Paths:      c.demoPaths(),
 		Endpoint:   url,
 		Keyring:    noKeyring{},
 		HTTPClient: c.o.HTTPClient,
@@ -99,32 +184,30 @@ func (c *Controller) stopDemo() {
 	}
 }
 
-// StartDemo signs in to the built-in demo service and, when no folder is
-// configured yet, adds a sample folder so the first backup can be watched.
+// StartDemo switches to the demo profile and signs in to the built-in demo
+// service; the profile starts with a sample folder so the first backup can
+// be watched. The real account's configuration and session are left as
+// they are.
 func (c *Controller) StartDemo(ctx context.Context) error {
 	c.opMu.Lock()
 	defer c.opMu.Unlock()
-	if _, err := c.Config(); err != nil {
+	if _, err := c.Config(); err != nil && !c.demoActive() {
 		return fmt.Errorf("fix the configuration file first: %w", err)
 	}
 	c.stopEngine()
+	if c.demoActive() {
+		c.leaveDemo()
+	}
+	c.mu.Lock()
+	c.acct = nil
+	c.mu.Unlock()
+	if err := c.enterDemo(); err != nil {
+		c.leaveDemo()
+		return err
+	}
 	acct, err := c.openDemo(ctx)
 	if err != nil {
-		c.stopDemo()
-		return err
-	}
-	sample, err := c.makeSampleFolder()
-	if err != nil {
-		return err
-	}
-	if _, err := c.updateConfig(func(cfg *config.Config) error {
-		cfg.Account.Demo = true
-		cfg.Account.Username = "demo@example.org"
-		if len(cfg.Pairs) == 0 {
-			cfg.Pairs = append(cfg.Pairs, config.NewPair("demo", sample, "/"+deviceName()+"/Demo/Sample files"))
-		}
-		return nil
-	}); err != nil {
+		c.leaveDemo()
 		return err
 	}
 	c.mu.Lock()
