@@ -11,6 +11,8 @@ import (
 )
 
 // activityPage shows the running pass, the files that failed and the log.
+// The problem list and the log scroll, so that no number of problems makes
+// the window grow.
 type activityPage struct {
 	w         *Window
 	content   fyne.CanvasObject
@@ -18,7 +20,9 @@ type activityPage struct {
 	bar       *widget.ProgressBar
 	detail    *widget.Label
 	current   *widget.Label
-	problems  *fyne.Container
+	problems  []Problem
+	list      *widget.List
+	none      *widget.Label
 	log       *widget.Label
 	logScroll *container.Scroll
 }
@@ -30,24 +34,29 @@ func newActivityPage(w *Window) *activityPage {
 	p.bar = widget.NewProgressBar()
 	p.bar.Hide()
 	p.detail = widget.NewLabel("")
+	p.detail.Truncation = fyne.TextTruncateEllipsis
 	p.current = widget.NewLabel("")
 	p.current.Truncation = fyne.TextTruncateEllipsis
-	p.problems = container.NewVBox()
+	p.list = widget.NewList(func() int { return len(p.problems) }, p.newProblemRow, p.updateProblemRow)
+	p.none = newHelp("No problems.")
 	p.log = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	p.logScroll = container.NewScroll(p.log)
-	p.logScroll.SetMinSize(fyne.NewSize(0, 140))
 	backup := widget.NewButton("Back up now", w.folders.backupNow)
 
 	top := container.NewVBox(
 		container.NewBorder(nil, nil, nil, backup, p.headline),
 		p.bar, p.detail, p.current,
 		widget.NewSeparator(),
-		widget.NewLabelWithStyle("Files that could not be backed up", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		p.problems,
-		widget.NewSeparator(),
-		widget.NewLabelWithStyle("Log", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 	)
-	p.content = container.NewPadded(container.NewBorder(top, nil, nil, nil, p.logScroll))
+	problems := container.NewBorder(
+		widget.NewLabelWithStyle("Files that could not be backed up", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		nil, nil, nil, container.NewStack(p.none, p.list))
+	logs := container.NewBorder(
+		widget.NewLabelWithStyle("Log", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		nil, nil, nil, p.logScroll)
+	split := container.NewVSplit(problems, logs)
+	split.SetOffset(0.55)
+	p.content = container.NewPadded(container.NewBorder(top, nil, nil, nil, split))
 	p.showProblems(nil)
 	return p
 }
@@ -62,60 +71,98 @@ func (p *activityPage) show(a Activity) {
 	}
 	p.detail.SetText(ActivityDetail(a))
 	if a.Running && a.Current != "" {
-		p.current.SetText("Now: " + a.Current)
+		p.current.SetText("Now: " + DisplayPath(a.Current))
 	} else {
 		p.current.SetText("")
 	}
 	p.showProblems(a.Problems)
-	p.log.SetText(strings.Join(a.Log, "\n"))
+	text := strings.Join(a.Log, "\n")
+	if text != p.log.Text {
+		p.log.SetText(text)
+		p.logScroll.ScrollToBottom()
+	}
 	p.content.Refresh()
-	p.logScroll.ScrollToBottom()
 }
 
 func (p *activityPage) showProblems(ps []Problem) {
-	p.problems.RemoveAll()
+	p.problems = ps
 	if len(ps) == 0 {
-		p.problems.Add(newHelp("None — every file was backed up."))
+		p.none.Show()
+		p.list.Hide()
+	} else {
+		p.none.Hide()
+		p.list.Show()
+	}
+	p.list.Refresh()
+}
+
+// problemRow is one line of the problem list; the list reuses rows.
+type problemRow struct {
+	widget.BaseWidget
+	p                    *activityPage
+	pr                   Problem
+	path, reason         *widget.Label
+	retry, open, exclude *widget.Button
+}
+
+func (p *activityPage) newProblemRow() fyne.CanvasObject {
+	r := &problemRow{p: p}
+	r.path = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	r.path.Truncation = fyne.TextTruncateEllipsis
+	r.reason = widget.NewLabel("")
+	r.reason.Truncation = fyne.TextTruncateEllipsis
+	r.reason.Importance = widget.DangerImportance
+	r.retry = widget.NewButton("Retry", func() { p.retry(r.pr) })
+	r.open = widget.NewButton("Open folder", func() { p.openFolder(r.pr) })
+	r.exclude = widget.NewButton("Leave out", func() { p.leaveOut(r.pr) })
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *problemRow) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, nil,
+		container.NewHBox(r.retry, r.open, r.exclude), container.NewVBox(r.path, r.reason)))
+}
+
+func (p *activityPage) updateProblemRow(i widget.ListItemID, o fyne.CanvasObject) {
+	if i < 0 || i >= len(p.problems) {
 		return
 	}
-	for _, pr := range ps {
-		p.problems.Add(p.problemRow(pr))
+	r := o.(*problemRow)
+	r.pr = p.problems[i]
+	r.path.SetText(MiddleCut(DisplayPath(r.pr.Path), 90))
+	r.reason.SetText(r.pr.Reason)
+}
+
+func (p *activityPage) retry(pr Problem) {
+	w := p.w
+	backgroundErr(w, "retry file", func(ctx context.Context) error { return w.b.RetryProblem(ctx, pr) }, func(err error) {
+		if err != nil {
+			w.showError("Could not retry " + DisplayPath(pr.Path) + ": " + err.Error())
+			return
+		}
+		w.refresh()
+	})
+}
+
+func (p *activityPage) openFolder(pr Problem) {
+	if err := p.w.cfg.OpenFolder(filepath.Dir(pr.Path)); err != nil {
+		p.w.showError("Could not open the folder " + DisplayPath(filepath.Dir(pr.Path)) + ".")
+		p.w.log.Warn("settings: open folder failed", "err", err)
 	}
 }
 
-func (p *activityPage) problemRow(pr Problem) fyne.CanvasObject {
+func (p *activityPage) leaveOut(pr Problem) {
 	w := p.w
-	path := widget.NewLabelWithStyle(pr.Path, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	path.Truncation = fyne.TextTruncateEllipsis
-	reason := widget.NewLabel(pr.Reason)
-	reason.Wrapping = fyne.TextWrapWord
-	reason.Importance = widget.DangerImportance
-	retry := widget.NewButton("Retry", func() {
-		backgroundErr(w, "retry file", func(ctx context.Context) error { return w.b.RetryProblem(ctx, pr) }, func(err error) {
+	pattern := excludePattern(w.pairs, pr)
+	backgroundErr(w, "add exclude", func(ctx context.Context) error { return w.b.AddExclude(ctx, pr.PairID, pattern) },
+		func(err error) {
 			if err != nil {
-				w.showError("Could not retry " + pr.Path + ": " + err.Error())
+				w.showError("Could not leave out " + DisplayPath(pr.Path) + ": " + err.Error())
 				return
 			}
 			w.refresh()
 		})
-	})
-	open := widget.NewButton("Open folder", func() {
-		if err := w.cfg.OpenFolder(filepath.Dir(pr.Path)); err != nil {
-			w.showError("Could not open the folder: " + err.Error())
-		}
-	})
-	exclude := widget.NewButton("Leave out", func() {
-		pattern := excludePattern(w.pairs, pr)
-		backgroundErr(w, "add exclude", func(ctx context.Context) error { return w.b.AddExclude(ctx, pr.PairID, pattern) },
-			func(err error) {
-				if err != nil {
-					w.showError("Could not leave out " + pr.Path + ": " + err.Error())
-					return
-				}
-				w.refresh()
-			})
-	})
-	return container.NewBorder(nil, nil, nil, container.NewHBox(retry, open, exclude), container.NewVBox(path, reason))
 }
 
 // excludePattern is the pattern that leaves out exactly the problem file:

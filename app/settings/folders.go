@@ -52,7 +52,7 @@ func (p *foldersPage) show(pairs []Pair) {
 
 func (p *foldersPage) row(pair Pair, now time.Time) fyne.CanvasObject {
 	w := p.w
-	local := widget.NewLabelWithStyle(pair.Local, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	local := widget.NewLabelWithStyle(MiddleCut(DisplayPath(pair.Local), 80), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	local.Truncation = fyne.TextTruncateEllipsis
 	remote := widget.NewLabel("→ JottaCloud " + pair.Remote)
 	remote.Truncation = fyne.TextTruncateEllipsis

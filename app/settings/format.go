@@ -2,6 +2,8 @@ package settings
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -173,4 +175,32 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// DisplayPath shows a local path the way people read it: the home folder
+// as "~".
+func DisplayPath(p string) string {
+	home, err := os.UserHomeDir()
+	if err != nil || home == "" || p == "" {
+		return p
+	}
+	if p == home {
+		return "~"
+	}
+	if rel, ok := strings.CutPrefix(p, home+string(filepath.Separator)); ok {
+		return "~" + string(filepath.Separator) + rel
+	}
+	return p
+}
+
+// MiddleCut shortens s to at most n characters by cutting out its middle,
+// so both the start of a path and its file name stay readable.
+func MiddleCut(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n || n < 5 {
+		return s
+	}
+	head := (n - 1) / 2
+	tail := n - 1 - head
+	return string(r[:head]) + "…" + string(r[len(r)-tail:])
 }

@@ -1,6 +1,7 @@
 package settings
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 )
 
 var testNow = time.Date(2026, 11, 25, 10, 30, 0, 0, time.UTC)
@@ -395,4 +397,49 @@ func TestSignOutAsksAndReturnsToWelcome(t *testing.T) {
 		t.Fatalf("SignOut called %d times", f.called("SignOut"))
 	}
 	wantText(t, c, "Welcome to JottaCloud Backup")
+}
+
+// TestWindowFitsTheScreenWithManyProblems fills the Activity page with 200
+// problem files of long paths: every page must still fit a 640×480 window
+// (lists scroll instead of growing it), the window keeps its size, and the
+// folder editor opens inside it.
+func TestWindowFitsTheScreenWithManyProblems(t *testing.T) {
+	dir := localFolder(t, "Docs")
+	f := signedIn(newFakeBackend(testNow), Pair{ID: "p1", Local: dir, Remote: "/laptop/Docs", Enabled: true, Interval: time.Hour})
+	deep := strings.Repeat("a rather long folder name/", 8)
+	for i := range 200 {
+		f.activity.Problems = append(f.activity.Problems, Problem{PairID: "p1",
+			Path:   filepath.Join(dir, deep, fmt.Sprintf("file %03d.txt", i)),
+			Reason: "the file could not be read: permission denied; give yourself read access or leave it out"})
+	}
+	w, c := newTestWindow(t, f)
+	w.win.Resize(fyne.NewSize(1280, 800))
+	for i, name := range []string{"Folders", "Activity", "Options", "Account"} {
+		w.tabs.SelectIndex(i)
+		if m := w.win.Content().MinSize(); m.Width > 640 || m.Height > 480 {
+			t.Errorf("%s page needs %v, more than 640×480", name, m)
+		}
+	}
+	w.tabs.SelectIndex(1)
+	if got := c.Size(); got.Width > 1280 || got.Height > 800 {
+		t.Errorf("window grew to %v with 200 problems", got)
+	}
+	if w.activity.list.Length() != 200 {
+		t.Errorf("problem list has %d rows, want 200", w.activity.list.Length())
+	}
+
+	w.tabs.SelectIndex(0)
+	test.Tap(button(t, c, "Edit…"))
+	overlay := c.Overlays().Top()
+	if overlay == nil {
+		t.Fatal("Edit… opened no dialog")
+	}
+	for _, o := range visible(c) {
+		if d, ok := o.(*widget.PopUp); ok {
+			pos, size := d.Content.Position(), d.Content.Size()
+			if pos.X < 0 || pos.Y < 0 || pos.X+size.Width > c.Size().Width || pos.Y+size.Height > c.Size().Height {
+				t.Errorf("the editor lies outside the window: at %v size %v in %v", pos, size, c.Size())
+			}
+		}
+	}
 }
