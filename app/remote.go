@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"jottacloudclient/app/message"
 	"jottacloudclient/jotta"
 	"jottacloudclient/jotta/api"
 	"jottacloudclient/syncer"
@@ -222,6 +223,9 @@ func mapErr(err error) error {
 		return fmt.Errorf("%w: %w", syncer.ErrUnauthorized, err)
 	case errors.As(err, &je) && je.StatusCode == statusQuotaExceeded:
 		return fmt.Errorf("%w: %w", syncer.ErrQuota, err)
+	}
+	if k := message.For(err).Kind; k == message.KindOffline || k == message.KindServer {
+		return fmt.Errorf("%w: %w", syncer.ErrUnavailable, err)
 	}
 	return err
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"jottacloudclient/app/config"
+	"jottacloudclient/app/message"
 	"jottacloudclient/syncer"
 )
 
@@ -182,11 +183,11 @@ func (c *Controller) apply(ev syncer.Event) {
 		b.mu.Unlock()
 	case syncer.ProblemEvent:
 		// The pass result carries the full list; the log gets each one now.
-		c.logf("%s: %s", e.Path, e.Reason)
+		c.logf("%s: %s", e.Path, message.Problem(e.Reason, e.Err))
 	case syncer.FolderCreatedEvent:
 		c.logf("created %s on JottaCloud", e.Path)
 	case syncer.NoticeEvent:
-		c.logf("%s", e.Message)
+		c.logf("%s", message.Clean(e.Message))
 	case syncer.DroppedEvent:
 		c.logf("%d progress events skipped while the window was busy", e.Count)
 	case syncer.PassEvent:
@@ -202,7 +203,7 @@ func (c *Controller) applyPass(r *syncer.PassResult) {
 	now := time.Now()
 	probs := make([]Problem, 0, len(r.Problems))
 	for _, p := range r.Problems {
-		probs = append(probs, Problem{PairID: r.Pair, Path: filepath.Join(local, filepath.FromSlash(p.Path)), Reason: p.Reason, Time: now})
+		probs = append(probs, Problem{PairID: r.Pair, Path: filepath.Join(local, filepath.FromSlash(p.Path)), Reason: message.Problem(p.Reason, p.Err), Time: now})
 	}
 	b := &c.st
 	b.mu.Lock()
@@ -217,7 +218,8 @@ func (c *Controller) applyPass(r *syncer.PassResult) {
 	b.passes++
 	ps.Error = ""
 	if r.Err != nil && !errors.Is(r.Err, syncer.ErrPaused) && !errors.Is(r.Err, context.Canceled) {
-		ps.Error = r.Err.Error()
+		ps.Error = message.Text(r.Err)
+		c.log.Debug("pass failed", "pair", r.Pair, "err", r.Err)
 	}
 	if r.Complete {
 		ps.Files = r.Counters.FilesSeen
@@ -231,7 +233,7 @@ func (c *Controller) applyPass(r *syncer.PassResult) {
 		c.logf("JottaCloud ended the session: sign in again")
 		go c.lostSession()
 	case ps.Error != "":
-		c.logf("backup of %s failed: %s", local, ps.Error)
+		c.logf("%s: %s", local, ps.Error)
 	case r.Complete:
 		cn := r.Counters
 		c.logf("backed up %s: %d uploaded (%s), %d already on the server, %d moved, %d to trash, %d problems",

@@ -67,6 +67,9 @@ type Problem struct {
 	// Unreadable marks a file or folder the walk could not read (as
 	// opposed to one it skipped by rule).
 	Unreadable bool
+	// Err is the cause when there is one, for app/message to put in
+	// words; Reason stays the technical description.
+	Err error
 }
 
 // ProblemEvent reports one Problem as soon as it is found.

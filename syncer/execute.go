@@ -52,7 +52,7 @@ func (x *executor) remoteProblem(ctx context.Context, path, what string, err err
 	if errors.Is(err, ErrNameRejected) {
 		reason = what + ": the server rejected the name"
 	}
-	x.problem(Problem{Path: path, Reason: reason})
+	x.problem(Problem{Path: path, Reason: reason, Err: err})
 	if perItem(err) {
 		return nil
 	}

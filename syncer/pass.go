@@ -287,7 +287,7 @@ func (e *Engine) hashChanged(ctx context.Context, p Pair, ix *state.Index, w *wa
 		prog.fileDone(f.rel, f.size)
 		if r.err != nil {
 			if ctx.Err() == nil {
-				problem(Problem{Path: f.rel, Reason: "not backed up: " + errReason(r.err)})
+				problem(Problem{Path: f.rel, Reason: "not backed up: " + errReason(r.err), Err: r.err})
 			}
 			return
 		}

@@ -102,7 +102,7 @@ func (w *walker) problem(rel, reason string) {
 
 // unreadable reports an item the walk could not read.
 func (w *walker) unreadable(rel, reason string, err error) {
-	w.res.problems = append(w.res.problems, Problem{Path: rel, Reason: reason + errReason(err), Unreadable: true})
+	w.res.problems = append(w.res.problems, Problem{Path: rel, Reason: reason + errReason(err), Unreadable: true, Err: err})
 }
 
 func (w *walker) protect(remote string) {
