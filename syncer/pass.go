@@ -89,13 +89,22 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 
 	e.emit(StateEvent{Pair: p.ID, State: StateScanning})
 	var w *walkResult
+	var moved []state.Hashed
 	err = ix.View(func(r *state.Reader) error {
 		var werr error
 		w, werr = walk(ctx, p, e.opts.GlobalExcludes, r)
+		if werr == nil {
+			moved = reuseMoved(r, w)
+		}
 		return werr
 	})
 	if err != nil {
 		return fmt.Errorf("pass %s: %w", p.ID, err)
+	}
+	if !po.DryRun {
+		if err := ix.PutHashed(moved); err != nil {
+			return fmt.Errorf("pass %s: store hashes: %w", p.ID, err)
+		}
 	}
 	c.filesSeen.Store(int64(len(w.files)))
 	var seenBytes int64

@@ -155,6 +155,9 @@ func TestRenamedDirectoryUploadsNothing(t *testing.T) {
 	if res.Counters.FoldersMoved != 1 || res.Counters.FilesMoved != 20 {
 		t.Errorf("moves: %d folders, %d files; want one folder move carrying 20 files", res.Counters.FoldersMoved, res.Counters.FilesMoved)
 	}
+	if res.Counters.BytesHashed != 0 {
+		t.Errorf("rename read %d bytes again; the index knows the files by inode", res.Counters.BytesHashed)
+	}
 	got := remoteFiles(t, mem)
 	for i := range 20 {
 		if _, ok := got[fmt.Sprintf("pictures/2024/img%02d.jpg", i)]; !ok {
@@ -231,6 +234,46 @@ func TestRenamedFilesWithoutFolderMove(t *testing.T) {
 	res := pass(t, e, p, syncer.PassOptions{})
 	if res.Counters.FilesMoved != 2 || res.Counters.FoldersMoved != 0 || res.Counters.BytesUploaded != 0 {
 		t.Errorf("counters %+v, want two file moves and no bytes", res.Counters)
+	}
+	if res.Counters.FilesHashed != 0 {
+		t.Errorf("renamed files were read again: %+v", res.Counters)
+	}
+}
+
+func TestMovedFileIdentity(t *testing.T) {
+	local := t.TempDir()
+	writeFile(t, local, "a.txt", []byte("first content"))
+	writeFile(t, local, "b.txt", []byte("other content"))
+	mem := syncertest.NewMemRemote()
+	e := newEngine(t, mem, syncer.Options{})
+	p := pairFor(local)
+	pass(t, e, p, syncer.PassOptions{})
+
+	// A hard link keeps the old path: both paths are read, nothing borrowed.
+	if err := os.Link(filepath.Join(local, "b.txt"), filepath.Join(local, "b-link.txt")); err != nil {
+		t.Skip("no hard links here:", err)
+	}
+	res := pass(t, e, p, syncer.PassOptions{})
+	if res.Counters.FilesHashed == 0 {
+		t.Errorf("the new hard link was not hashed: %+v", res.Counters)
+	}
+	// A rename whose content changed (other size) is read again and uploaded.
+	if err := os.Rename(filepath.Join(local, "a.txt"), filepath.Join(local, "c.txt")); err != nil {
+		t.Fatal(err)
+	}
+	fh, err := os.OpenFile(filepath.Join(local, "c.txt"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fh.WriteString(" and more")
+	fh.Close()
+	res = pass(t, e, p, syncer.PassOptions{})
+	if res.Counters.FilesHashed != 1 || res.Counters.FilesUploaded != 1 {
+		t.Errorf("changed and renamed file: %+v, want one file hashed and uploaded", res.Counters)
+	}
+	got := remoteFiles(t, mem)
+	if got["c.txt"] != md5hex([]byte("first content and more")) {
+		t.Errorf("c.txt on the remote is %q", got["c.txt"])
 	}
 }
 

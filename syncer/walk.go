@@ -46,6 +46,7 @@ type walkResult struct {
 	problems  []Problem
 	seen      map[string]struct{} // local relative paths of files, for the index sweep
 	rootItems int                 // entries directly in the root (before filtering)
+	indexed   int                 // files the index has a record for (under their path)
 	rootDev   uint64
 }
 
@@ -253,7 +254,11 @@ func (w *walker) file(abs, rel, remote string, fi fs.FileInfo) {
 		ctime:  ctime,
 	}
 	if w.idx != nil {
-		if rec, ok := w.idx.Get(rel); ok && rec.Hashed && rec.SameStat(f.size, f.mtime, f.inode, f.ctime) {
+		rec, ok := w.idx.Get(rel)
+		if ok {
+			w.res.indexed++
+		}
+		if ok && rec.Hashed && rec.SameStat(f.size, f.mtime, f.inode, f.ctime) {
 			f.md5, f.hashed = rec.MD5, true
 			f.uploaded = rec.Uploaded && rec.UploadedMD5 == rec.MD5 && rec.UploadedSize == f.size
 		}

@@ -123,6 +123,7 @@ func TestQuickBenchmark(t *testing.T) {
 	}{
 		{"every initial file on the server", CaseInitial, "files_on_server", float64(tinySizes.InitialFiles)},
 		{"nothing uploaded by the rename", CaseRename, "bytes_uploaded", 0},
+		{"nothing read again by the rename", CaseRename, "bytes_hashed", 0},
 		{"nothing left at the old path", CaseRename, "files_left_at_old_path", 0},
 		{"nothing hashed by the rescan", CaseRescan, "bytes_hashed", 0},
 		{"nothing uploaded by the rescan", CaseRescan, "bytes_uploaded", 0},

@@ -163,9 +163,9 @@ func (r *runner) caseRename(ctx context.Context) Result {
 		note += fmt.Sprintf("; %d files still at the old path", left)
 	}
 	return Result{
-		Measured: fmtBytes(c.BytesUploaded) + " uploaded",
-		Goal:     "0 B uploaded",
-		Met:      c.BytesUploaded == 0 && len(problems) == 0,
+		Measured: fmtBytes(c.BytesUploaded) + " uploaded, " + fmtBytes(c.BytesHashed) + " hashed",
+		Goal:     "0 B uploaded, 0 B hashed",
+		Met:      c.BytesUploaded == 0 && c.BytesHashed == 0 && len(problems) == 0,
 		Requests: reqs,
 		Note:     note,
 		Problems: problems,
