@@ -314,8 +314,9 @@ func (c *Controller) Devices(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-// MountPoints lists a device's live mount points; a device that does not
-// exist yet has none.
+// MountPoints lists a device's live mount points that can hold a backup;
+// the built-in device's virtual views (Latest, Links, Trash) are left out
+// (jotta.ClassifyMountPoint). A device that does not exist yet has none.
 func (c *Controller) MountPoints(ctx context.Context, device string) ([]string, error) {
 	acct := c.account()
 	if acct == nil {
@@ -330,7 +331,7 @@ func (c *Controller) MountPoints(ctx context.Context, device string) ([]string, 
 	}
 	var out []string
 	for _, mp := range d.MountPoints {
-		if mp.Deleted.IsZero() {
+		if mp.Deleted.IsZero() && jotta.ClassifyMountPoint(device, mp.Name).Target() {
 			out = append(out, mp.Name)
 		}
 	}

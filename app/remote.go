@@ -35,6 +35,9 @@ func (r *Remote) List(ctx context.Context, root string, fn func(syncer.Entry) er
 	if len(segs) < 2 {
 		return fmt.Errorf("list %s: a remote root needs a device and a mount point", root)
 	}
+	if err := checkTarget(segs); err != nil {
+		return fmt.Errorf("list %s: %w", root, err)
+	}
 	depth := len(segs) - 1 // segments of root below the device
 	rel := func(p string) (string, bool) {
 		s := api.SplitPath(p)
@@ -76,6 +79,9 @@ func (r *Remote) EnsureFolder(ctx context.Context, path string) ([]string, error
 	segs := api.SplitPath(path)
 	if len(segs) < 2 {
 		return nil, fmt.Errorf("create %s: a remote folder needs a device and a mount point", path)
+	}
+	if err := checkTarget(segs); err != nil {
+		return nil, fmt.Errorf("create %s: %w", path, err)
 	}
 	exists, err := r.exists(ctx, segs)
 	if err != nil || exists {
@@ -133,6 +139,15 @@ func (r *Remote) EnsureFolder(ctx context.Context, path string) ([]string, error
 		created = append(created, "/"+strings.Join(segs[:i], "/"))
 	}
 	return created, nil
+}
+
+// checkTarget refuses a remote folder on a virtual mount point of the
+// built-in device, which is not a folder and cannot hold a backup.
+func checkTarget(segs []string) error {
+	if info := jotta.ClassifyMountPoint(segs[0], segs[1]); !info.Target() {
+		return errors.New(info.Note)
+	}
+	return nil
 }
 
 func hasMountPoint(d *api.Device, name string) bool {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"jottacloudclient/app"
 	"jottacloudclient/jotta"
 	"jottacloudclient/jotta/emulator"
+	"jottacloudclient/syncer"
 	"jottacloudclient/syncer/syncertest"
 )
 
@@ -70,4 +72,22 @@ func TestRemoteConformance(t *testing.T) {
 			},
 		}
 	})
+}
+
+// TestRemoteRefusesVirtualMountPoints checks that the adapter never lists
+// or creates a backup below a view the service computes.
+func TestRemoteRefusesVirtualMountPoints(t *testing.T) {
+	_, c := startEmulator(t, jotta.Options{})
+	r := app.NewRemote(c)
+	ctx := context.Background()
+	if _, err := r.EnsureFolder(ctx, "/Jotta/Latest/Photos"); err == nil || !strings.Contains(err.Error(), "not a folder") {
+		t.Errorf("EnsureFolder on Latest: %v, want a refusal that says it is not a folder", err)
+	}
+	err := r.List(ctx, "/jotta/links", func(syncer.Entry) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "not a folder") {
+		t.Errorf("List of Links: %v, want a refusal that says it is not a folder", err)
+	}
+	if _, err := r.EnsureFolder(ctx, "/Jotta/Sync/Photos"); err != nil {
+		t.Errorf("EnsureFolder on Sync: %v", err)
+	}
 }

@@ -5,5 +5,7 @@
 // with defaults and warnings for unknown keys, validates per field so a GUI
 // can show each message next to its field, and writes atomically, never
 // replacing a file it could not parse. It holds no secrets and must not
-// import jotta, syncer, tray or any fyne package.
+// import jotta, syncer, tray or any fyne package; of the protocol it uses
+// only the pure name rules of jotta/api (which mount points can hold a
+// backup).
 package config

@@ -146,7 +146,13 @@ func parse(path string, data []byte) (*Config, []Warning, error) {
 	for _, k := range md.Undecoded() {
 		warns = append(warns, Warning{Key: k.String(), Msg: fmt.Sprintf("unknown key in %s (ignored; check the spelling)", path)})
 	}
-	return f.config(), warns, nil
+	cfg := f.config()
+	for i, p := range cfg.Pairs {
+		if note := RemoteNote(p.Remote); note != "" {
+			warns = append(warns, Warning{Key: fmt.Sprintf("pair[%d].remote", i), Msg: p.Remote + ": " + note})
+		}
+	}
+	return cfg, warns, nil
 }
 
 var typeErrRe = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)

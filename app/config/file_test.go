@@ -263,3 +263,24 @@ func TestDefaultPath(t *testing.T) {
 		t.Errorf("default path %q", p)
 	}
 }
+
+func TestSyncAndSharedRemotesWarn(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.toml")
+	text := "[[pair]]\nid = \"a\"\nremote = \"/Jotta/Archive/a\"\n\n[[pair]]\nid = \"b\"\nremote = \"/jotta/sync/b\"\n\n[[pair]]\nid = \"c\"\nremote = \"/Jotta/Shared/c\"\n"
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, warns, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"pair[1].remote": "every computer", "pair[2].remote": "other people"}
+	if len(warns) != len(want) {
+		t.Fatalf("warnings %v, want one for each of %v", warns, want)
+	}
+	for _, w := range warns {
+		if !strings.Contains(w.Msg, want[w.Key]) {
+			t.Errorf("warning %s does not say %q", w, want[w.Key])
+		}
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"jottacloudclient/jotta/api"
 )
 
 // FieldError is one validation problem. Field is the TOML key: for a pair
@@ -121,6 +123,23 @@ func CheckRemote(remote string) string {
 		if msg := checkSegment(s, i < 2); msg != "" {
 			return fmt.Sprintf("%s %q in %q %s", what, s, remote, msg)
 		}
+	}
+	if info := api.ClassifyMountPoint(segs[0], segs[1]); !info.Target() {
+		return fmt.Sprintf("%s Pick a folder in /%s/Archive or on a device of your own.", info.Note, api.BuiltinDevice)
+	}
+	return ""
+}
+
+// RemoteNote is a remark about where a valid remote folder lies, or "":
+// the built-in device's Sync spreads files to every computer, its Shared
+// to other people.
+func RemoteNote(remote string) string {
+	segs := strings.Split(strings.Trim(remote, "/"), "/")
+	if len(segs) < 2 {
+		return ""
+	}
+	if info := api.ClassifyMountPoint(segs[0], segs[1]); info.Use == api.MountPointCaution {
+		return info.Note
 	}
 	return ""
 }

@@ -47,7 +47,7 @@ trashed).`,
 			if err != nil {
 				return err
 			}
-			l := &lister{c: acc.Client, w: g.stdout, long: f.long}
+			l := &lister{c: acc.Client, w: g.stdout, notes: g.stderr, long: f.long}
 			switch {
 			case f.trash:
 				err = l.trash(ctx)
@@ -69,10 +69,15 @@ trashed).`,
 // lsError gives a listing error its exit code: a path that does not exist
 // or cannot be named is a usage error.
 func lsError(remote string, err error) error {
-	var ne *jotta.NameError
+	var (
+		ne *jotta.NameError
+		ee *exitError
+	)
 	switch {
 	case err == nil:
 		return nil
+	case errors.As(err, &ee):
+		return err
 	case errors.Is(err, jotta.ErrNotExist):
 		return withCode(exitUsage, fmt.Errorf("%s does not exist: list its parent with 'jotta ls' to see what is there", remote))
 	case errors.As(err, &ne):
@@ -83,9 +88,32 @@ func lsError(remote string, err error) error {
 
 // lister prints listings.
 type lister struct {
-	c    *jotta.Client
-	w    io.Writer
-	long bool
+	c     *jotta.Client
+	w     io.Writer
+	notes io.Writer // remarks about places, such as the built-in device's Sync
+	long  bool
+}
+
+// mountPoints returns the device's live mount points that can hold files,
+// sorted by name, and prints a note on the ones with a side effect (Sync,
+// Shared). The built-in device's virtual views (Latest, Links, Trash) are
+// left out: they are not folders.
+func (l *lister) mountPoints(d *api.Device) []api.MountPoint {
+	var out []api.MountPoint
+	for _, mp := range d.MountPoints {
+		info := jotta.ClassifyMountPoint(d.Name, mp.Name)
+		if !mp.Deleted.IsZero() || !info.Target() {
+			continue
+		}
+		out = append(out, mp)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	for _, mp := range out {
+		if info := jotta.ClassifyMountPoint(d.Name, mp.Name); info.Use == jotta.MountPointCaution && l.notes != nil {
+			fmt.Fprintf(l.notes, "note: /%s/%s: %s\n", d.Name, mp.Name, info.Note)
+		}
+	}
+	return out
 }
 
 // row prints one entry; folders get a trailing slash.
@@ -141,14 +169,13 @@ func (l *lister) list(ctx context.Context, remote string) error {
 		if err != nil {
 			return err
 		}
-		mps := d.MountPoints
-		sort.Slice(mps, func(i, j int) bool { return mps[i].Name < mps[j].Name })
-		for _, mp := range mps {
-			if mp.Deleted.IsZero() {
-				l.row(mp.Name, true, 0, "", mp.Modified.Time)
-			}
+		for _, mp := range l.mountPoints(d) {
+			l.row(mp.Name, true, 0, "", mp.Modified.Time)
 		}
 		return nil
+	}
+	if info := jotta.ClassifyMountPoint(segs[0], segs[1]); !info.Target() {
+		return withCode(exitUsage, errors.New(info.Note))
 	}
 	e, err := l.c.Stat(ctx, remote, jotta.ListOptions{})
 	if err != nil {
@@ -182,6 +209,9 @@ func (l *lister) list(ctx context.Context, remote string) error {
 func (l *lister) tree(ctx context.Context, remote string) error {
 	segs := api.SplitPath(remote)
 	if len(segs) >= 2 {
+		if info := jotta.ClassifyMountPoint(segs[0], segs[1]); !info.Target() {
+			return withCode(exitUsage, errors.New(info.Note))
+		}
 		return l.stream(ctx, segs, "")
 	}
 	var devs []string
@@ -207,11 +237,7 @@ func (l *lister) tree(ctx context.Context, remote string) error {
 		if err != nil {
 			return err
 		}
-		sort.Slice(d.MountPoints, func(i, j int) bool { return d.MountPoints[i].Name < d.MountPoints[j].Name })
-		for _, mp := range d.MountPoints {
-			if !mp.Deleted.IsZero() {
-				continue
-			}
+		for _, mp := range l.mountPoints(d) {
 			l.row(prefix+mp.Name, true, 0, "", mp.Modified.Time)
 			if err := l.stream(ctx, []string{dev, mp.Name}, prefix+mp.Name+"/"); err != nil {
 				return err

@@ -54,6 +54,13 @@ func TestLsAgainstTheEmulator(t *testing.T) {
 			}
 		})
 	}
+	// The built-in device's Sync and Shared come with a word of warning.
+	r := h.jotta(0, "ls", "/Jotta")
+	for _, want := range []string{"note: /Jotta/Sync: Sync is JottaCloud's sync folder", "note: /Jotta/Shared: Shared holds folders shared with other people"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q: %s", want, r.stderr)
+		}
+	}
 }
 
 func TestLsErrors(t *testing.T) {
@@ -69,6 +76,8 @@ func TestLsErrors(t *testing.T) {
 		{"missing device", []string{"ls", "/NoSuchDevice"}, exitUsage, "does not exist"},
 		{"trash with a path", []string{"ls", "--trash", "/Jotta"}, exitUsage, "give no REMOTE"},
 		{"two paths", []string{"ls", "/a", "/b"}, exitUsage, "accepts at most 1 arg"},
+		{"virtual mount point", []string{"ls", "/Jotta/Latest"}, exitUsage, "Latest is a list of recently changed files"},
+		{"virtual mount point, tree", []string{"ls", "-R", "/jotta/links"}, exitUsage, "not a folder"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := h.jotta(tc.code, tc.args...)
