@@ -175,7 +175,7 @@ func (r *Remote) exists(ctx context.Context, segs []string) (bool, error) {
 // Upload allocates and sends the file; the client resumes from the
 // server's position and verifies the stored md5.
 func (r *Remote) Upload(ctx context.Context, path string, src io.ReaderAt, meta syncer.FileMeta) (syncer.UploadResult, error) {
-	res, err := r.c.Upload(ctx, path, src, meta.Size, meta.MD5, orNow(meta.Created, meta.Modified), meta.Modified, jotta.UploadOptions{})
+	res, err := r.c.Upload(ctx, path, src, jotta.UploadMeta{Size: meta.Size, MD5: meta.MD5, Created: orNow(meta.Created, meta.Modified), Modified: meta.Modified}, jotta.UploadOptions{})
 	if err != nil {
 		return syncer.UploadResult{}, mapErr(err)
 	}

@@ -39,7 +39,8 @@ func Login(ctx context.Context, httpClient *http.Client, loginToken string) (*To
 	if err != nil {
 		return nil, fmt.Errorf("jotta: login: %w", err)
 	}
-	cfg, err := discover(ctx, hc, lt.WellKnownLink)
+	pc := newPacer(authRetry, nil)
+	cfg, err := discover(ctx, hc, pc, lt.WellKnownLink)
 	if err != nil {
 		return nil, fmt.Errorf("jotta: login: %w", err)
 	}
@@ -50,7 +51,7 @@ func Login(ctx context.Context, httpClient *http.Client, loginToken string) (*To
 		"password":   {lt.AuthToken},
 		"scope":      {loginScope},
 	}
-	tr, err := postToken(ctx, hc, cfg.TokenEndpoint, form)
+	tr, err := postToken(ctx, hc, pc, cfg.TokenEndpoint, form)
 	if errors.Is(err, ErrSignInRequired) {
 		return nil, err
 	}
@@ -63,104 +64,87 @@ func Login(ctx context.Context, httpClient *http.Client, loginToken string) (*To
 	return tok, nil
 }
 
-// discover fetches the OIDC discovery document.
-func discover(ctx context.Context, hc *http.Client, wellKnown string) (*api.OIDCConfiguration, error) {
-	var lastErr error
-	for attempt := 1; attempt <= 3; attempt++ {
+// authRetry is the policy of sign-in calls made without a Client (Login,
+// RefreshToken): few attempts, since a person is waiting.
+var authRetry = RetryPolicy{MaxAttempts: 3, MinBackoff: 250 * time.Millisecond, MaxThrottled: 4}
+
+// discover fetches the OIDC discovery document (a GET, so any transient
+// failure is retried).
+func discover(ctx context.Context, hc *http.Client, pc *pacer, wellKnown string) (*api.OIDCConfiguration, error) {
+	var cfg api.OIDCConfiguration
+	err := pc.call(ctx, 0, func(ctx context.Context, _ int) (bool, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, wellKnown, nil)
 		if err != nil {
-			return nil, fmt.Errorf("openid discovery: %w", err)
+			return false, fmt.Errorf("openid discovery: %w", err)
 		}
 		req.Header.Set("Accept", "application/json")
 		resp, err := hc.Do(req)
 		if err != nil {
-			lastErr = fmt.Errorf("openid discovery: %w", stripURL(err))
-			if !retryableNetErr(ctx, err) {
-				return nil, lastErr
-			}
-		} else {
-			if resp.StatusCode == http.StatusOK {
-				var cfg api.OIDCConfiguration
-				err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&cfg)
-				resp.Body.Close()
-				if err != nil {
-					return nil, fmt.Errorf("openid discovery: unreadable document: %w", err)
-				}
-				if cfg.TokenEndpoint == "" {
-					return nil, errors.New("openid discovery: the document names no token endpoint")
-				}
-				return &cfg, nil
-			}
-			lastErr = fmt.Errorf("openid discovery: %w", responseError(resp))
-			resp.Body.Close()
-			if !retryableStatus(resp.StatusCode) {
-				return nil, lastErr
-			}
+			return retryableNetErr(ctx, err), fmt.Errorf("openid discovery: %w", stripURL(err))
 		}
-		if err := sleep(ctx, time.Duration(attempt)*200*time.Millisecond); err != nil {
-			return nil, err
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return retryableStatus(resp.StatusCode), fmt.Errorf("openid discovery: %w", responseError(resp))
 		}
+		if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&cfg); err != nil {
+			return false, fmt.Errorf("openid discovery: unreadable document: %w", err)
+		}
+		if cfg.TokenEndpoint == "" {
+			return false, errors.New("openid discovery: the document names no token endpoint")
+		}
+		return false, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return nil, lastErr
+	return &cfg, nil
 }
 
-// postToken makes one token-endpoint call. It is repeated here only when
-// the server cannot have acted on it (connection refused, 502/503/504/429):
-// a token grant is not idempotent, since login tokens are single use and
+// postToken makes one token-endpoint call. It is repeated only when the
+// server cannot have acted on it (connection refused, 502/503/504/429): a
+// token grant is not idempotent, since login tokens are single use and
 // refresh tokens rotate. A lost reply surfaces as a network error; the
 // calling request's own retry may then refresh again.
-func postToken(ctx context.Context, hc *http.Client, tokenURL string, form url.Values) (*api.TokenResponse, error) {
+func postToken(ctx context.Context, hc *http.Client, pc *pacer, tokenURL string, form url.Values) (*api.TokenResponse, error) {
 	if err := checkBaseURL(tokenURL); err != nil {
 		return nil, fmt.Errorf("token endpoint: %w", err)
 	}
-	var lastErr error
-	for attempt := 1; attempt <= 4; attempt++ {
+	var tr api.TokenResponse
+	err := pc.call(ctx, 0, func(ctx context.Context, _ int) (bool, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, tokenURL, strings.NewReader(form.Encode()))
 		if err != nil {
-			return nil, fmt.Errorf("token request: %w", err)
+			return false, fmt.Errorf("token request: %w", err)
 		}
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Accept", "application/json")
 		resp, err := hc.Do(req)
-		var wait time.Duration
 		if err != nil {
-			lastErr = fmt.Errorf("token request: %w", stripURL(err))
-			if !notSent(err) || ctx.Err() != nil {
-				return nil, lastErr
-			}
-			wait = time.Duration(attempt) * 250 * time.Millisecond
-		} else {
-			if resp.StatusCode == http.StatusOK {
-				var tr api.TokenResponse
-				err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&tr)
-				resp.Body.Close()
-				if err != nil {
-					return nil, errors.New("token request: unreadable token reply")
-				}
-				if tr.AccessToken == "" {
-					return nil, errors.New("token request: the reply holds no access token")
-				}
-				return &tr, nil
-			}
+			return notSent(err) && ctx.Err() == nil, fmt.Errorf("token request: %w", stripURL(err))
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
 			apiErr := responseError(resp)
-			resp.Body.Close()
-			lastErr = fmt.Errorf("token request: %w", apiErr)
 			if isInvalidGrant(apiErr) {
-				return nil, fmt.Errorf("%w (token endpoint: %w)", ErrSignInRequired, apiErr)
+				return false, fmt.Errorf("%w (token endpoint: %w)", ErrSignInRequired, apiErr)
 			}
 			switch resp.StatusCode {
 			case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-			default:
-				return nil, lastErr
+				return true, fmt.Errorf("token request: %w", apiErr)
 			}
-			wait, _ = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
-			wait = max(min(wait, time.Minute), time.Duration(attempt)*250*time.Millisecond)
+			return false, fmt.Errorf("token request: %w", apiErr)
 		}
-		if err := sleep(ctx, wait); err != nil {
-			return nil, err
+		if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&tr); err != nil {
+			return false, errors.New("token request: unreadable token reply")
 		}
+		if tr.AccessToken == "" {
+			return false, errors.New("token request: the reply holds no access token")
+		}
+		return false, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return nil, lastErr
+	return &tr, nil
 }
 
 // tokenFromResponse builds the Token for a reply; prev supplies what the
@@ -315,7 +299,7 @@ func (c *Client) doRefresh(ctx context.Context, stale string) (string, error) {
 		"refresh_token": {stored.RefreshToken},
 		"client_id":     {clientID},
 	}
-	tr, err := postToken(ctx, c.hc, tokenURL, form)
+	tr, err := postToken(ctx, c.hc, c.pacer, tokenURL, form)
 	if err != nil {
 		c.log.Warn("jotta: token refresh failed", "err", err)
 		if errors.Is(err, ErrSignInRequired) {
@@ -377,7 +361,7 @@ func RefreshToken(ctx context.Context, httpClient *http.Client, tokenURL, refres
 		"refresh_token": {strings.TrimSpace(refreshToken)},
 		"client_id":     {ClientID},
 	}
-	tr, err := postToken(ctx, hc, tokenURL, form)
+	tr, err := postToken(ctx, hc, newPacer(authRetry, nil), tokenURL, form)
 	if errors.Is(err, ErrSignInRequired) {
 		return nil, err
 	}

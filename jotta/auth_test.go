@@ -230,8 +230,7 @@ func TestLongUploadOutlivesToken(t *testing.T) {
 	c := newClient(t, em.URL, st, nil)
 	data := randomBytes(3<<20, 7)
 	lim := newLimiter(1 << 20) // 1 MiB/s: three seconds for three MiB
-	res, err := c.Upload(context.Background(), "/Jotta/Archive/slow.bin", bytesReader(data), int64(len(data)), md5hex(data), t0, t0,
-		jotta.UploadOptions{WrapReader: jotta.RateLimitedReader(lim)})
+	res, err := c.Upload(context.Background(), "/Jotta/Archive/slow.bin", bytesReader(data), jotta.UploadMeta{Size: int64(len(data)), MD5: md5hex(data), Created: t0, Modified: t0}, jotta.UploadOptions{WrapReader: jotta.RateLimitedReader(lim)})
 	if err != nil {
 		t.Fatal(err)
 	}

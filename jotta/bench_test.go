@@ -28,7 +28,7 @@ func BenchmarkUpload(b *testing.B) {
 				copy(data, fmt.Sprintf("%016d", i))
 				sum := md5hex(data)
 				b.StartTimer()
-				if _, err := e.client.Upload(ctx, fmt.Sprintf("/Jotta/Archive/bench/%d.bin", i), bytes.NewReader(data), int64(size), sum, t0, t0, jotta.UploadOptions{}); err != nil {
+				if _, err := e.client.Upload(ctx, fmt.Sprintf("/Jotta/Archive/bench/%d.bin", i), bytes.NewReader(data), jotta.UploadMeta{Size: int64(size), MD5: sum, Created: t0, Modified: t0}, jotta.UploadOptions{}); err != nil {
 					b.Fatal(err)
 				}
 				i++
@@ -43,7 +43,7 @@ func BenchmarkListStreamEmulator(b *testing.B) {
 	ctx := context.Background()
 	for i := range 2_000 {
 		data := []byte(fmt.Sprintf("file %d", i))
-		if _, err := e.client.Upload(ctx, fmt.Sprintf("/Jotta/Archive/tree/d%02d/f%05d.txt", i%50, i), bytes.NewReader(data), int64(len(data)), md5hex(data), t0, t0, jotta.UploadOptions{}); err != nil {
+		if _, err := e.client.Upload(ctx, fmt.Sprintf("/Jotta/Archive/tree/d%02d/f%05d.txt", i%50, i), bytes.NewReader(data), jotta.UploadMeta{Size: int64(len(data)), MD5: md5hex(data), Created: t0, Modified: t0}, jotta.UploadOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -51,7 +51,7 @@ type Client struct {
 	hc               *http.Client
 	store            TokenStore
 	log              *slog.Logger
-	retry            RetryPolicy
+	pacer            *pacer
 	uploadAttempts   int
 	userAgent        string
 	now              func() time.Time
@@ -107,7 +107,7 @@ func New(opts Options) (*Client, error) {
 		hc:             hc,
 		store:          opts.Store,
 		log:            log,
-		retry:          opts.Retry.withDefaults(),
+		pacer:          newPacer(opts.Retry, log),
 		uploadAttempts: attempts,
 		userAgent:      ua,
 		now:            time.Now,
@@ -166,50 +166,65 @@ func (r *request) accepts(code int) bool {
 }
 
 // do performs r with authentication, one refresh-and-retry on 401, and
-// retries per the policy. It returns a nil response and nil error when a
-// failed mutation was verified to have happened anyway.
+// retries through the client's pacer. It returns a nil response and nil
+// error when a failed mutation was verified to have happened anyway.
 func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
-	for attempt := 1; ; attempt++ {
+	var out *http.Response
+	err := c.pacer.call(ctx, 0, func(ctx context.Context, n int) (bool, error) {
 		resp, err := c.sendAuthed(ctx, r)
 		if err == nil && r.accepts(resp.StatusCode) {
-			return resp, nil
+			out = resp
+			return false, nil
 		}
-		var retry bool
-		if err != nil {
-			if !retryableNetErr(ctx, err) {
-				return nil, err
-			}
-			retry = r.idempotent || notSent(err)
-		} else {
-			apiErr := responseError(resp)
-			resp.Body.Close()
-			if !retryableStatus(resp.StatusCode) {
-				return nil, apiErr
-			}
-			err = apiErr
-			retry = r.idempotent
-		}
-		if !retry && r.verify != nil {
+		retry, err := c.shouldRetry(ctx, r, resp, err)
+		if !retry && r.verify != nil && err != nil && retryableErr(ctx, err) {
 			done, verr := r.verify(ctx)
 			switch {
 			case verr != nil:
 				c.log.Debug("jotta: could not verify outcome", "op", r.op, "path", r.path, "err", verr)
 			case done:
 				c.log.Debug("jotta: failed reply but the change happened", "op", r.op, "path", r.path)
-				return nil, nil
+				return false, nil
 			default:
 				retry = true
 			}
 		}
-		if !retry || attempt >= c.retry.MaxAttempts {
-			return nil, err
+		if retry {
+			c.log.Debug("jotta: retrying", "op", r.op, "path", r.path, "attempt", n, "err", err)
 		}
-		wait := c.retry.wait(attempt, resp, c.now())
-		c.log.Debug("jotta: retrying", "op", r.op, "path", r.path, "attempt", attempt, "wait", wait, "err", err)
-		if serr := sleep(ctx, wait); serr != nil {
-			return nil, serr
+		return retry, err
+	})
+	return out, err
+}
+
+// shouldRetry turns a failed attempt into its error and whether sending
+// the same request again is safe and may help: idempotent requests after
+// any transient failure; others only when the server cannot have acted
+// (the connection was never made, or a 429, which refuses a request
+// before serving it).
+func (c *Client) shouldRetry(ctx context.Context, r *request, resp *http.Response, err error) (bool, error) {
+	if err != nil {
+		if !retryableNetErr(ctx, err) {
+			return false, err
 		}
+		return r.idempotent || notSent(err), err
 	}
+	apiErr := responseError(resp)
+	resp.Body.Close()
+	if !retryableStatus(resp.StatusCode) {
+		return false, apiErr
+	}
+	return r.idempotent || resp.StatusCode == http.StatusTooManyRequests, apiErr
+}
+
+// retryableErr reports a transient failure: a network error or a
+// retryable status.
+func retryableErr(ctx context.Context, err error) bool {
+	var e *Error
+	if errors.As(err, &e) {
+		return retryableStatus(e.StatusCode)
+	}
+	return retryableNetErr(ctx, err)
 }
 
 // sendAuthed sends once, and once more after a refresh if the server

@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -26,6 +27,10 @@ type Error struct {
 	Exception  string // server exception class (short name) or OAuth error code
 	Message    string // server message, without the class name
 	XID        string // server trace id, for support requests
+	// RetryAfter is the wait the server asked for in a Retry-After
+	// header (0: none, or "now").
+	RetryAfter    time.Duration
+	hasRetryAfter bool
 }
 
 func (e *Error) Error() string {
@@ -104,7 +109,9 @@ const maxErrorBody = 64 << 10
 // else gives an Error with a short, printable description.
 func responseError(resp *http.Response) *Error {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	return decodeErrorBody(resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("X-Id"), body)
+	e := decodeErrorBody(resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("X-Id"), body)
+	e.RetryAfter, e.hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	return e
 }
 
 func decodeErrorBody(status int, contentType, xid string, body []byte) *Error {

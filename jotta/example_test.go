@@ -40,7 +40,7 @@ func Example() {
 	data := []byte("hello, backup")
 	mtime := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
 	for _, p := range []string{"/Jotta/Archive/docs/hello.txt", "/Jotta/Archive/docs/copy of hello.txt"} {
-		res, err := c.Upload(ctx, p, bytes.NewReader(data), int64(len(data)), "", mtime, mtime, jotta.UploadOptions{})
+		res, err := c.Upload(ctx, p, bytes.NewReader(data), jotta.UploadMeta{Size: int64(len(data)), Created: mtime, Modified: mtime}, jotta.UploadOptions{})
 		if err != nil {
 			fmt.Println(err)
 			return

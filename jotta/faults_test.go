@@ -36,8 +36,7 @@ func TestUploadResumesAfterDrop(t *testing.T) {
 		}
 		return r
 	}
-	res, err := e.client.Upload(context.Background(), "/Jotta/Archive/big.bin", bytes.NewReader(data), size, md5hex(data), t0, t0,
-		jotta.UploadOptions{Progress: func(n int64) { progressed += n }, WrapReader: wrap})
+	res, err := e.client.Upload(context.Background(), "/Jotta/Archive/big.bin", bytes.NewReader(data), jotta.UploadMeta{Size: size, MD5: md5hex(data), Created: t0, Modified: t0}, jotta.UploadOptions{Progress: func(n int64) { progressed += n }, WrapReader: wrap})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,11 +101,11 @@ func TestTransientFailuresInvisible(t *testing.T) {
 			return err
 		}},
 		{"allocate 503", emulator.EndpointAllocate, 503, func() error {
-			_, err := e.client.Upload(ctx, "/Jotta/Archive/r/new.txt", bytes.NewReader([]byte("new")), 3, "", t0, t0, jotta.UploadOptions{})
+			_, err := e.client.Upload(ctx, "/Jotta/Archive/r/new.txt", bytes.NewReader([]byte("new")), jotta.UploadMeta{Size: 3, Created: t0, Modified: t0}, jotta.UploadOptions{})
 			return err
 		}},
 		{"upload bytes 503", emulator.EndpointUpload, 503, func() error {
-			_, err := e.client.Upload(ctx, "/Jotta/Archive/r/new2.txt", bytes.NewReader([]byte("new2")), 4, "", t0, t0, jotta.UploadOptions{})
+			_, err := e.client.Upload(ctx, "/Jotta/Archive/r/new2.txt", bytes.NewReader([]byte("new2")), jotta.UploadMeta{Size: 4, Created: t0, Modified: t0}, jotta.UploadOptions{})
 			return err
 		}},
 		{"mkdir 500", emulator.EndpointJFSPost, 500, func() error { return e.client.Mkdir(ctx, "/Jotta/Archive/r/d") }},
@@ -361,14 +360,14 @@ func TestRestartKeepsData(t *testing.T) {
 	c := newClient(t, em.URL, st, nil)
 	ctx := context.Background()
 	kept := randomBytes(300_000, 20)
-	if _, err := c.Upload(ctx, "/Jotta/Archive/keep/kept.bin", bytes.NewReader(kept), int64(len(kept)), md5hex(kept), t0, t0, jotta.UploadOptions{}); err != nil {
+	if _, err := c.Upload(ctx, "/Jotta/Archive/keep/kept.bin", bytes.NewReader(kept), jotta.UploadMeta{Size: int64(len(kept)), MD5: md5hex(kept), Created: t0, Modified: t0}, jotta.UploadOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	const size = 2 << 20
 	const cut = 700_000
 	broken := randomBytes(size, 21)
 	em.Faults().Add(emulator.Fault{Endpoint: emulator.EndpointUpload, DropAfterBytes: cut, Times: 1})
-	if _, err := c.Upload(ctx, "/Jotta/Archive/keep/broken.bin", bytes.NewReader(broken), size, md5hex(broken), t0, t0, jotta.UploadOptions{MaxAttempts: 1}); err == nil {
+	if _, err := c.Upload(ctx, "/Jotta/Archive/keep/broken.bin", bytes.NewReader(broken), jotta.UploadMeta{Size: size, MD5: md5hex(broken), Created: t0, Modified: t0}, jotta.UploadOptions{MaxAttempts: 1}); err == nil {
 		t.Fatal("the broken upload succeeded")
 	}
 	if err := em.Close(); err != nil {
@@ -389,7 +388,7 @@ func TestRestartKeepsData(t *testing.T) {
 		t.Fatalf("after restart: %+v", d.Files)
 	}
 	downloadEquals(t, c2, "/Jotta/Archive/keep/kept.bin", kept)
-	res, err := c2.Upload(ctx, "/Jotta/Archive/keep/broken.bin", bytes.NewReader(broken), size, md5hex(broken), t0, t0, jotta.UploadOptions{})
+	res, err := c2.Upload(ctx, "/Jotta/Archive/keep/broken.bin", bytes.NewReader(broken), jotta.UploadMeta{Size: size, MD5: md5hex(broken), Created: t0, Modified: t0}, jotta.UploadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -423,7 +422,7 @@ func TestUploadRefusals(t *testing.T) {
 			}
 			c.setup(e)
 			data := randomBytes(1000, 5)
-			res, err := e.client.Upload(ctx, "/Jotta/Archive/refused.bin", bytes.NewReader(data), int64(len(data)), md5hex(data), t0, t0, jotta.UploadOptions{})
+			res, err := e.client.Upload(ctx, "/Jotta/Archive/refused.bin", bytes.NewReader(data), jotta.UploadMeta{Size: int64(len(data)), MD5: md5hex(data), Created: t0, Modified: t0}, jotta.UploadOptions{})
 			var je *jotta.Error
 			if !errors.As(err, &je) {
 				t.Fatalf("err = %v", err)

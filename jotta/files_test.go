@@ -95,7 +95,7 @@ func TestListingFilters(t *testing.T) {
 	// An upload broken off before completion leaves an INCOMPLETE file.
 	e.em.Faults().Add(emulator.Fault{Endpoint: emulator.EndpointUpload, DropAfterBytes: 3, Times: 1})
 	data := []byte("incomplete content")
-	_, err := e.client.Upload(ctx, "/Jotta/Archive/f/partial.txt", bytes.NewReader(data), int64(len(data)), md5hex(data), t0, t0, jotta.UploadOptions{MaxAttempts: 1})
+	_, err := e.client.Upload(ctx, "/Jotta/Archive/f/partial.txt", bytes.NewReader(data), jotta.UploadMeta{Size: int64(len(data)), MD5: md5hex(data), Created: t0, Modified: t0}, jotta.UploadOptions{MaxAttempts: 1})
 	if err == nil {
 		t.Fatal("upload with a dropped connection and one attempt succeeded")
 	}
@@ -160,7 +160,7 @@ func TestRevisionsAndDownload(t *testing.T) {
 	v2 := randomBytes(100_000, 2)
 	r1 := e.upload(t, p, v1)
 	r2 := e.upload(t, p, v2)
-	if r2.Revision <= r1.Revision || r2.MD5 != md5hex(v2) || r2.Size != int64(len(v2)) {
+	if r1.MD5 != md5hex(v1) || r2.MD5 != md5hex(v2) || r2.Size != int64(len(v2)) || r2.ConfirmedBy != jotta.ConfirmedByReply {
 		t.Fatalf("second upload %+v after %+v", r2, r1)
 	}
 	revs, err := e.client.Revisions(ctx, p)
@@ -360,7 +360,7 @@ func TestNameErrorsBeforeAnyRequest(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			ops := map[string]error{
 				"upload": func() error {
-					_, err := e.client.Upload(ctx, c.path, bytes.NewReader(nil), 0, "", t0, t0, jotta.UploadOptions{})
+					_, err := e.client.Upload(ctx, c.path, bytes.NewReader(nil), jotta.UploadMeta{Size: 0, Created: t0, Modified: t0}, jotta.UploadOptions{})
 					return err
 				}(),
 				"stat":  func() error { _, err := e.client.Stat(ctx, c.path, jotta.ListOptions{}); return err }(),

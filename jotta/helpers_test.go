@@ -168,7 +168,7 @@ var t0 = time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
 // upload stores data at p and fails the test on error.
 func (e *env) upload(t testing.TB, p string, data []byte) *jotta.UploadResult {
 	t.Helper()
-	res, err := e.client.Upload(context.Background(), p, bytes.NewReader(data), int64(len(data)), md5hex(data), t0, t0, jotta.UploadOptions{})
+	res, err := e.client.Upload(context.Background(), p, bytes.NewReader(data), jotta.UploadMeta{Size: int64(len(data)), MD5: md5hex(data), Created: t0, Modified: t0}, jotta.UploadOptions{})
 	if err != nil {
 		t.Fatalf("upload %s: %v", p, err)
 	}

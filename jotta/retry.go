@@ -4,21 +4,28 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 )
 
-// RetryPolicy decides how often and how long to wait between attempts of
-// an idempotent call. The zero value means the defaults.
+// RetryPolicy tunes the client's one retry policy (see pacer). The zero
+// value means the defaults.
 type RetryPolicy struct {
-	MaxAttempts   int           // total tries of one call (default 6)
+	MaxAttempts   int           // total tries of one call after failures (default 6)
 	MinBackoff    time.Duration // first wait (default 200ms)
 	MaxBackoff    time.Duration // cap of the exponential wait (default 10s)
 	MaxRetryAfter time.Duration // cap of a server Retry-After (default 60s)
+	// MaxThrottled bounds how often one call is tried again after the
+	// server asked to slow down (429, or a Retry-After): such an answer
+	// says "later", not "failed", so it has its own, larger budget
+	// (default 4×MaxAttempts).
+	MaxThrottled int
 }
 
 func (p RetryPolicy) withDefaults() RetryPolicy {
@@ -37,6 +44,9 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 	if p.MaxRetryAfter <= 0 {
 		p.MaxRetryAfter = 60 * time.Second
 	}
+	if p.MaxThrottled <= 0 {
+		p.MaxThrottled = 4 * p.MaxAttempts
+	}
 	return p
 }
 
@@ -52,15 +62,129 @@ func (p RetryPolicy) backoff(attempt int) time.Duration {
 	return half + rand.N(half+1)
 }
 
-// wait is the pause before the next attempt: the server's Retry-After if
-// it sent one (capped), otherwise the backoff.
-func (p RetryPolicy) wait(attempt int, resp *http.Response, now time.Time) time.Duration {
-	if resp != nil {
-		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), now); ok {
-			return min(d, p.MaxRetryAfter)
+// pacer is the one retry policy of a Client, in the shape of rclone's
+// lib/pacer: a call reports whether it is worth another try and its error,
+// and the pacer decides the wait. Ordinary failures (5xx, broken
+// connections) back off per call. An answer that asks the client to slow
+// down (429, or any answer with Retry-After) holds back every call of the
+// client, new ones included, until the time the server named: one
+// overloaded server should see one pause, not a retry from each worker.
+// Without a Retry-After, the shared pause doubles with each such answer
+// and halves with each success.
+type pacer struct {
+	policy RetryPolicy
+	log    *slog.Logger
+
+	mu        sync.Mutex
+	notBefore time.Time     // no call starts before this
+	throttle  time.Duration // the shared pause for a throttling answer without Retry-After
+}
+
+func newPacer(p RetryPolicy, log *slog.Logger) *pacer {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &pacer{policy: p.withDefaults(), log: log}
+}
+
+// attempt is one try of a paced call. It returns retry=true with its error
+// when another try may succeed; a nil error ends the call successfully.
+type attempt func(ctx context.Context, n int) (retry bool, err error)
+
+// call runs fn until it succeeds, says not to retry, or runs out of
+// attempts (maxAttempts; 0 means the policy's).
+func (p *pacer) call(ctx context.Context, maxAttempts int, fn attempt) error {
+	if maxAttempts <= 0 {
+		maxAttempts = p.policy.MaxAttempts
+	}
+	failures, throttled := 0, 0
+	for n := 1; ; n++ {
+		if err := p.ready(ctx); err != nil {
+			return err
+		}
+		retry, err := fn(ctx, n)
+		if err == nil {
+			p.succeeded()
+			return nil
+		}
+		if !retry || ctx.Err() != nil {
+			return err
+		}
+		if d, ok := throttledBy(err); ok {
+			throttled++
+			if throttled > p.policy.MaxThrottled {
+				return err
+			}
+			p.slowDown(d)
+			continue
+		}
+		failures++
+		if failures >= maxAttempts {
+			return err
+		}
+		if err := sleep(ctx, p.policy.backoff(failures)); err != nil {
+			return err
 		}
 	}
-	return p.backoff(attempt)
+}
+
+// throttledBy reports an answer that asks the client to slow down, with
+// the wait it named (-1: none named).
+func throttledBy(err error) (time.Duration, bool) {
+	var e *Error
+	if !errors.As(err, &e) {
+		return 0, false
+	}
+	if e.hasRetryAfter {
+		return e.RetryAfter, true
+	}
+	if e.StatusCode == http.StatusTooManyRequests {
+		return -1, true
+	}
+	return 0, false
+}
+
+// slowDown holds every call back: for d when the server named it (capped),
+// else (d < 0) for the shared, growing pause.
+func (p *pacer) slowDown(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if d >= 0 {
+		d = min(d, p.policy.MaxRetryAfter)
+	} else {
+		p.throttle = min(max(2*p.throttle, p.policy.MinBackoff), p.policy.MaxBackoff)
+		half := p.throttle / 2
+		d = half + rand.N(half+1)
+	}
+	if until := time.Now().Add(d); until.After(p.notBefore) {
+		p.notBefore = until
+		p.log.Debug("jotta: the server asked to slow down; pausing every request", "for", d)
+	}
+}
+
+// succeeded lets the shared pause shrink again.
+func (p *pacer) succeeded() {
+	p.mu.Lock()
+	p.throttle /= 2
+	if p.throttle < p.policy.MinBackoff {
+		p.throttle = 0
+	}
+	p.mu.Unlock()
+}
+
+// ready waits until calls may start.
+func (p *pacer) ready(ctx context.Context) error {
+	for {
+		p.mu.Lock()
+		wait := time.Until(p.notBefore)
+		p.mu.Unlock()
+		if wait <= 0 {
+			return ctx.Err()
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
 }
 
 // parseRetryAfter reads delay-seconds or an HTTP-date.

@@ -1,6 +1,7 @@
 package jotta
 
 import (
+	"cmp"
 	"context"
 	"crypto/md5"
 	"encoding/hex"
@@ -29,6 +30,27 @@ type UploadOptions struct {
 	MaxAttempts int
 }
 
+// UploadMeta describes the content of one Upload.
+type UploadMeta struct {
+	Size int64
+	// MD5 is the hex MD5 of the content; empty means Upload computes it
+	// from src first.
+	MD5      string
+	Created  time.Time // zero: the server uses its clock
+	Modified time.Time // zero: the server uses its clock
+}
+
+// How an upload was confirmed (UploadResult.ConfirmedBy).
+const (
+	// ConfirmedByAllocate: the server answered the allocation of this
+	// path, size and md5 with COMPLETED (it already had the content).
+	ConfirmedByAllocate = "allocate"
+	// ConfirmedByReply: the upload reply carried the stored md5 and size.
+	ConfirmedByReply = "upload reply"
+	// ConfirmedByReread: the reply lacked them, so the file was read back.
+	ConfirmedByReread = "re-read"
+)
+
 // UploadResult tells what an Upload did.
 type UploadResult struct {
 	// Deduplicated: the server already had the content; no byte was sent.
@@ -40,26 +62,31 @@ type UploadResult struct {
 	BytesSent int64
 	// Attempts counts allocate-and-send rounds.
 	Attempts int
-	MD5      string    // the md5 the server stores, lowercase
-	Size     int64     // the size the server stores
-	Revision int       // the new current revision number
-	File     *api.File // the file as re-read after the upload
+	MD5      string // the md5 the server confirmed, lowercase
+	Size     int64  // the size the server confirmed
+	// ConfirmedBy says which server answer confirmed MD5 and Size (one of
+	// the ConfirmedBy constants).
+	ConfirmedBy string
 }
 
 // ErrChecksumMismatch reports that the server stores other content than
 // the caller declared.
 var ErrChecksumMismatch = errors.New("jotta: the server's md5 differs from the uploaded file's")
 
-// Upload stores size bytes from src at p ("/<device>/<mountpoint>/…/name").
-// md5 is the hex MD5 of the content (computed from src if empty). It
-// allocates first: if the server already has the content (COMPLETED) no
+// Upload stores meta.Size bytes from src at p ("/<device>/<mountpoint>/…/name").
+// It allocates first: if the server already has the content (COMPLETED) no
 // byte is sent; otherwise it sends from the server's resume position. When
 // sending fails with a network error, a 5xx or 420 (incomplete), it
 // allocates again and sends only what is still missing, up to
-// opts.MaxAttempts rounds. On success the server's md5 and size are
-// verified against the declared ones.
-func (c *Client) Upload(ctx context.Context, p string, src io.ReaderAt, size int64, md5sum string,
-	created, modified time.Time, opts UploadOptions) (*UploadResult, error) {
+// opts.MaxAttempts rounds.
+//
+// It returns only once the server confirmed the md5 and size: from the
+// allocate answer (COMPLETED for exactly this path, size and md5), from the
+// upload reply (which carries the stored md5 and size), or, when a reply
+// lacks them, by reading the file back. A new file costs two requests, a
+// deduplicated one one. A confirmed md5 or size other than declared gives
+// ErrChecksumMismatch.
+func (c *Client) Upload(ctx context.Context, p string, src io.ReaderAt, meta UploadMeta, opts UploadOptions) (*UploadResult, error) {
 	const op = "upload"
 	segs, err := checkPath(p)
 	if err != nil {
@@ -68,9 +95,11 @@ func (c *Client) Upload(ctx context.Context, p string, src io.ReaderAt, size int
 	if len(segs) < 3 {
 		return nil, opErr(op, p, errors.New("a file path needs a device, a mount point and a name"))
 	}
+	size := meta.Size
 	if size < 0 {
 		return nil, opErr(op, p, fmt.Errorf("negative size %d", size))
 	}
+	md5sum := meta.MD5
 	if md5sum == "" {
 		if md5sum, err = hashReaderAt(ctx, src, size); err != nil {
 			return nil, opErr(op, p, err)
@@ -80,61 +109,99 @@ func (c *Client) Upload(ctx context.Context, p string, src io.ReaderAt, size int
 	if !isMD5(md5sum) {
 		return nil, opErr(op, p, fmt.Errorf("%q is not a hex md5", md5sum))
 	}
-	maxAttempts := opts.MaxAttempts
-	if maxAttempts <= 0 {
-		maxAttempts = c.uploadAttempts
-	}
 	areq := api.AllocateRequest{Path: "/jfs" + cleanPath(segs), Bytes: size, MD5: md5sum}
-	if !created.IsZero() {
-		areq.Created = api.FormatRFC3339(created)
+	if !meta.Created.IsZero() {
+		areq.Created = api.FormatRFC3339(meta.Created)
 	}
-	if !modified.IsZero() {
-		areq.Modified = api.FormatRFC3339(modified)
+	if !meta.Modified.IsZero() {
+		areq.Modified = api.FormatRFC3339(meta.Modified)
 	}
 	res := &UploadResult{}
 	var reply *api.UploadResponse
-	for {
-		res.Attempts++
-		var ar api.AllocateResponse
-		if err := c.postJSON(ctx, "allocate", p, c.apiBase+"/files/v1/allocate", areq, &ar, true); err != nil {
-			return res, err
+	var alloc api.AllocateResponse
+	err = c.pacer.call(ctx, cmp.Or(opts.MaxAttempts, c.uploadAttempts), func(ctx context.Context, n int) (bool, error) {
+		res.Attempts = n
+		alloc = api.AllocateResponse{}
+		if err := c.postJSON(ctx, "allocate", p, c.apiBase+"/files/v1/allocate", areq, &alloc, true); err != nil {
+			return false, err
 		}
-		if res.Attempts == 1 {
-			res.ResumedFrom = ar.ResumePos
+		if n == 1 {
+			res.ResumedFrom = alloc.ResumePos
 		}
-		if strings.EqualFold(ar.State, api.StateCompleted) {
+		if strings.EqualFold(alloc.State, api.StateCompleted) {
 			res.Deduplicated = res.BytesSent == 0
-			break
+			return false, nil
 		}
-		if ar.ResumePos < 0 || ar.ResumePos > size || ar.UploadURL == "" {
-			return res, opErr(op, p, fmt.Errorf("allocate gave resume position %d of %d bytes and upload URL set=%v", ar.ResumePos, size, ar.UploadURL != ""))
+		if alloc.ResumePos < 0 || alloc.ResumePos > size || alloc.UploadURL == "" {
+			return false, opErr(op, p, fmt.Errorf("allocate gave resume position %d of %d bytes and upload URL set=%v", alloc.ResumePos, size, alloc.UploadURL != ""))
 		}
-		reply, err = c.sendBytes(ctx, p, &ar, src, size, opts, res)
-		if err == nil {
-			break
+		var err error
+		if reply, err = c.sendBytes(ctx, p, &alloc, src, size, opts, res); err == nil {
+			return false, nil
 		}
-		if !uploadRetryable(ctx, err) || res.Attempts >= maxAttempts {
-			return res, opErr(op, p, err)
+		retry := uploadRetryable(ctx, err)
+		if retry {
+			c.log.Info("jotta: upload broken off, resuming", "path", p, "attempt", n, "err", err)
 		}
-		wait := c.retry.backoff(res.Attempts)
-		c.log.Info("jotta: upload broken off, resuming", "path", p, "attempt", res.Attempts, "wait", wait, "err", err)
-		if err := sleep(ctx, wait); err != nil {
-			return res, opErr(op, p, err)
-		}
+		return retry, opErr(op, p, err)
+	})
+	if err != nil {
+		return res, err
 	}
-	if reply != nil && reply.MD5 != "" && !strings.EqualFold(reply.MD5, md5sum) {
-		return res, opErr(op, p, fmt.Errorf("%w: server has %s, file has %s", ErrChecksumMismatch, reply.MD5, md5sum))
+	if err := c.confirmUpload(ctx, p, areq, &alloc, reply, res); err != nil {
+		return res, opErr(op, p, err)
+	}
+	return res, nil
+}
+
+// confirmUpload fills res.MD5, res.Size and res.ConfirmedBy from the
+// server's answers, reading the file back only when they do not say. It is
+// tolerant of reply shapes and strict about facts: a field that is there
+// must match; a field that is missing is asked for.
+func (c *Client) confirmUpload(ctx context.Context, p string, areq api.AllocateRequest, alloc *api.AllocateResponse,
+	reply *api.UploadResponse, res *UploadResult) error {
+	mismatch := func(md5sum string, size int64) error {
+		return fmt.Errorf("%w: server has %s (%d bytes), file has %s (%d bytes)", ErrChecksumMismatch, md5sum, size, areq.MD5, areq.Bytes)
+	}
+	if reply == nil { // allocate said COMPLETED
+		if alloc.Bytes != nil && *alloc.Bytes != areq.Bytes {
+			return mismatch(areq.MD5, *alloc.Bytes)
+		}
+		if alloc.Path == "" || strings.EqualFold(alloc.Path, areq.Path) {
+			res.MD5, res.Size, res.ConfirmedBy = areq.MD5, areq.Bytes, ConfirmedByAllocate
+			return nil
+		}
+		c.log.Debug("jotta: allocate answered for another path; reading the file back", "path", p)
+	} else {
+		if reply.MD5 != "" && !strings.EqualFold(reply.MD5, areq.MD5) || reply.Bytes != nil && *reply.Bytes != areq.Bytes {
+			return mismatch(reply.MD5, derefOr(reply.Bytes, -1))
+		}
+		if reply.State != "" && !strings.EqualFold(reply.State, api.StateCompleted) {
+			return fmt.Errorf("the upload reply says %s, not %s", reply.State, api.StateCompleted)
+		}
+		if reply.MD5 != "" && reply.Bytes != nil {
+			res.MD5, res.Size, res.ConfirmedBy = strings.ToLower(reply.MD5), *reply.Bytes, ConfirmedByReply
+			return nil
+		}
+		c.log.Debug("jotta: the upload reply lacks the md5 or size; reading the file back", "path", p)
 	}
 	f, err := c.File(ctx, p)
 	if err != nil {
-		return res, opErr(op, p, fmt.Errorf("re-read after upload: %w", err))
+		return fmt.Errorf("re-read after upload: %w", err)
 	}
 	rev := f.CurrentRevision
-	if !strings.EqualFold(rev.MD5, md5sum) || rev.Size != size {
-		return res, opErr(op, p, fmt.Errorf("%w: server has %s (%d bytes), file has %s (%d bytes)", ErrChecksumMismatch, rev.MD5, rev.Size, md5sum, size))
+	if !strings.EqualFold(rev.MD5, areq.MD5) || rev.Size != areq.Bytes {
+		return mismatch(rev.MD5, rev.Size)
 	}
-	res.MD5, res.Size, res.Revision, res.File = strings.ToLower(rev.MD5), rev.Size, rev.Number, f
-	return res, nil
+	res.MD5, res.Size, res.ConfirmedBy = strings.ToLower(rev.MD5), rev.Size, ConfirmedByReread
+	return nil
+}
+
+func derefOr(p *int64, def int64) int64 {
+	if p == nil {
+		return def
+	}
+	return *p
 }
 
 // sendBytes posts src[resume_pos:size] to the allocated upload URL.
@@ -164,7 +231,7 @@ func (c *Client) sendBytes(ctx context.Context, p string, ar *api.AllocateRespon
 	var ur api.UploadResponse
 	if err := json.Unmarshal(body, &ur); err != nil {
 		c.log.Debug("jotta: upload reply is not JSON", "path", p)
-		return &api.UploadResponse{}, nil
+		return &api.UploadResponse{}, nil // confirmUpload reads the file back
 	}
 	return &ur, nil
 }

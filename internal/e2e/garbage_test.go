@@ -49,10 +49,15 @@ func isListStream(r *http.Request) bool {
 }
 
 // isFileGet matches a metadata read of a file below the backed-up folder
-// (the client re-reads each file after its upload).
+// (the client reads a file back when the upload reply does not confirm it).
 func isFileGet(r *http.Request) bool {
 	return r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/jfs/") && strings.HasSuffix(r.URL.Path, ".bin") &&
 		r.URL.Query().Get("mode") == ""
+}
+
+// isUploadReply matches the byte upload, whose reply confirms the file.
+func isUploadReply(r *http.Request) bool {
+	return r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/files/v1/upload/")
 }
 
 var statsRE = regexp.MustCompile(`(?s)<stats>.*</stats>\s*`)
@@ -92,11 +97,12 @@ func TestServerGarbage(t *testing.T) {
 				h.Set("Content-Type", "application/json")
 				return 200, []byte(`{"error":"unexpected"}`)
 			}},
-		{name: "file check after upload shows an unknown revision state", match: isFileGet,
+		{name: "upload reply shows an unknown state", match: isUploadReply,
 			rewrite: func(s int, _ http.Header, b []byte) (int, []byte) {
-				return s, bytes.ReplaceAll(b, []byte("<state>COMPLETED</state>"), []byte("<state>QUARANTINED</state>"))
+				return s, bytes.Replace(b, []byte("{"), []byte(`{"state":"QUARANTINED",`), 1)
 			}},
-		{name: "file check after upload answered 200 with an HTML page", match: isFileGet,
+		{name: "upload reply and the file check answered 200 with an HTML page",
+			match: func(r *http.Request) bool { return isUploadReply(r) || isFileGet(r) },
 			rewrite: func(_ int, h http.Header, _ []byte) (int, []byte) {
 				h.Set("Content-Type", "text/html")
 				return 200, []byte("<html><body>login</body></html>")

@@ -42,16 +42,18 @@ type AllocateResponse struct {
 	State     string `json:"state"`
 	UploadID  string `json:"upload_id"`
 	UploadURL string `json:"upload_url"`
-	Bytes     int64  `json:"bytes"`
+	Bytes     *int64 `json:"bytes"` // nil: not in the reply
 	ResumePos int64  `json:"resume_pos"`
 }
 
-// UploadResponse is the reply to a completed byte upload.
+// UploadResponse is the reply to a completed byte upload. It carries the
+// stored md5 and size; State, seen in some replies, is COMPLETED.
 type UploadResponse struct {
 	Path      string   `json:"path"`
 	ContentID string   `json:"content_id"`
-	Bytes     int64    `json:"bytes"`
+	Bytes     *int64   `json:"bytes"` // nil: not in the reply
 	MD5       string   `json:"md5"`
+	State     string   `json:"state"`
 	Modified  JSONTime `json:"modified"`
 }
 

@@ -225,7 +225,7 @@ func TestDecodeJSON(t *testing.T) {
 		if err := json.Unmarshal(readFixture(t, "allocate.json"), &a); err != nil {
 			t.Fatal(err)
 		}
-		if a.State != StateIncomplete || a.ResumePos != 419430 || a.Bytes != 1048576 || a.UploadURL == "" {
+		if a.State != StateIncomplete || a.ResumePos != 419430 || a.Bytes == nil || *a.Bytes != 1048576 || a.UploadURL == "" {
 			t.Errorf("allocate = %+v", a)
 		}
 	})
@@ -234,7 +234,7 @@ func TestDecodeJSON(t *testing.T) {
 		if err := json.Unmarshal(readFixture(t, "upload.json"), &u); err != nil {
 			t.Fatal(err)
 		}
-		if u.MD5 != "9e107d9d372bb6826bd81d3542a419d6" || !u.Modified.Equal(time.UnixMilli(1714550400000)) {
+		if u.MD5 != "9e107d9d372bb6826bd81d3542a419d6" || u.Bytes == nil || *u.Bytes != 1048576 || !u.Modified.Equal(time.UnixMilli(1714550400000)) {
 			t.Errorf("upload = %+v", u)
 		}
 	})

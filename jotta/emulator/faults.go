@@ -29,6 +29,8 @@ import (
 //     Range was asked for.
 //   - WrongStats (liststream): the trailing <stats> counts one file too
 //     many.
+//   - UploadReply (upload): a completed upload answers in another shape
+//     (see the UploadReply constants); the file is stored normally.
 type Fault struct {
 	Endpoint           Endpoint
 	Status             int
@@ -44,7 +46,26 @@ type Fault struct {
 	StallAfterBytes    int64
 	IgnoreRange        bool
 	WrongStats         bool
+	UploadReply        UploadReplyShape
 }
+
+// UploadReplyShape is a variant of the reply to a completed upload.
+type UploadReplyShape string
+
+// Upload reply shapes. The real reply's fields rest on few sources, so a
+// client must confirm from the fields it gets and ask for the rest.
+const (
+	// UploadReplyMinimal carries only path and content_id: no md5, no size.
+	UploadReplyMinimal UploadReplyShape = "minimal"
+	// UploadReplyWithState adds "state":"COMPLETED" and a string md5 in
+	// upper case.
+	UploadReplyWithState UploadReplyShape = "with-state"
+	// UploadReplyNotJSON answers 200 with a plain-text body.
+	UploadReplyNotJSON UploadReplyShape = "not-json"
+	// UploadReplyWrongMD5 reports an md5 other than the stored one, as a
+	// server that mixed up replies would.
+	UploadReplyWrongMD5 UploadReplyShape = "wrong-md5"
+)
 
 // Faults holds the active faults.
 type Faults struct {
@@ -68,7 +89,7 @@ func newFaults() *Faults {
 func (fs *Faults) Add(f Fault) {
 	if f.Endpoint == "" {
 		switch {
-		case f.DropAfterBytes != 0 || f.CorruptMD5:
+		case f.DropAfterBytes != 0 || f.CorruptMD5 || f.UploadReply != "":
 			f.Endpoint = EndpointUpload
 		case f.TokenEndpointDown:
 			f.Endpoint = EndpointToken
@@ -104,7 +125,7 @@ func (fs *Faults) take(ep Endpoint) (Fault, bool) {
 		if st.f.Endpoint != EndpointAny && st.f.Endpoint != ep {
 			continue
 		}
-		if st.f.Endpoint == EndpointAny && (st.f.DropAfterBytes != 0 || st.f.CorruptMD5) && ep != EndpointUpload {
+		if st.f.Endpoint == EndpointAny && (st.f.DropAfterBytes != 0 || st.f.CorruptMD5 || st.f.UploadReply != "") && ep != EndpointUpload {
 			continue
 		}
 		if st.f.Probability > 0 && fs.rng.Float64() >= st.f.Probability {

@@ -100,7 +100,7 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		case f.TokenEndpointDown:
 			hangUp(w)
 			return
-		case f.DropAfterBytes != 0 || f.CorruptMD5 || f.IgnoreRange || f.WrongStats:
+		case f.DropAfterBytes != 0 || f.CorruptMD5 || f.IgnoreRange || f.WrongStats || f.UploadReply != "":
 			// handled by the endpoint
 		case f.TruncateAfterBytes != 0 || f.StallAfterBytes != 0:
 			s.route(&bodyFaultWriter{statusWriter: w, ctx: r.Context(), f: f}, r, ep, nil)

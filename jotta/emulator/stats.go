@@ -34,6 +34,15 @@ type Stats struct {
 	Revocations    int64              // session families revoked
 }
 
+// Total is the number of requests of every class.
+func (st Stats) Total() int64 {
+	var n int64
+	for _, c := range st.Requests {
+		n += c
+	}
+	return n
+}
+
 type statCounters struct {
 	mu sync.Mutex
 	st Stats

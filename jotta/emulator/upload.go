@@ -482,10 +482,35 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request, id string,
 		hangUp(w)
 		return
 	}
-	writeJSON(w, http.StatusCreated, uploadReply{
+	reply := uploadReply{
 		Name: f.Name, Path: ss.Path, ContentID: key, Bytes: ss.Size, MD5: rev.MD5,
 		Created: rev.Created.UnixMilli(), Modified: rev.Modified.UnixMilli(),
-	})
+	}
+	var shape UploadReplyShape
+	if fault != nil {
+		shape = fault.UploadReply
+	}
+	writeUploadReply(w, reply, shape)
+}
+
+// writeUploadReply answers a completed upload in the given shape.
+func writeUploadReply(w http.ResponseWriter, r uploadReply, shape UploadReplyShape) {
+	switch shape {
+	case UploadReplyMinimal:
+		writeJSON(w, http.StatusCreated, map[string]string{"path": r.Path, "content_id": r.ContentID})
+	case UploadReplyWithState:
+		writeJSON(w, http.StatusOK, map[string]any{"path": r.Path, "content_id": r.ContentID, "state": stateCompleted,
+			"bytes": r.Bytes, "md5": strings.ToUpper(r.MD5), "modified": r.Modified})
+	case UploadReplyNotJSON:
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, "OK\n")
+	case UploadReplyWrongMD5:
+		r.MD5 = strings.Repeat("0", 32)
+		writeJSON(w, http.StatusCreated, r)
+	default:
+		writeJSON(w, http.StatusCreated, r)
+	}
 }
 
 // handlePurgeTrash serves POST /files/v1/purge_trash.
