@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -228,6 +229,76 @@ func (c *trayClient) icon() []byte {
 	return pix[0].Data
 }
 
+// clickID clicks the menu item with the given id.
+func (c *trayClient) clickID(id int32) {
+	c.t.Helper()
+	if err := c.menu.Call("com.canonical.dbusmenu.Event", 0, id, "clicked", dbus.MakeVariant(int32(0)), uint32(0)).Err; err != nil {
+		c.t.Fatalf("click %d: %v", id, err)
+	}
+}
+
+// wantProps checks the item's Status, that its Title is the app's name and
+// that its tooltip says the state in words, starting with tipPart.
+func (c *trayClient) wantProps(status, tipPart string) {
+	c.t.Helper()
+	var title, st string
+	var tip struct {
+		Icon   string
+		Pixmap []struct {
+			W, H int32
+			Data []byte
+		}
+		Title, Text string
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if err := c.item.StoreProperty("org.kde.StatusNotifierItem.Status", &st); err != nil {
+			c.t.Fatal(err)
+		}
+		if err := c.item.StoreProperty("org.kde.StatusNotifierItem.ToolTip", &tip); err != nil {
+			c.t.Fatal(err)
+		}
+		if st == status || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err := c.item.StoreProperty("org.kde.StatusNotifierItem.Title", &title); err != nil {
+		c.t.Fatal(err)
+	}
+	if st != status {
+		c.t.Errorf("Status = %q, want %q", st, status)
+	}
+	if title != tray.Title {
+		c.t.Errorf("Title = %q, want %q", title, tray.Title)
+	}
+	if !strings.HasPrefix(tip.Title, tray.Title+" — "+tipPart) {
+		c.t.Errorf("ToolTip = %q, want %q then %q", tip.Title, tray.Title+" — ", tipPart)
+	}
+}
+
+// countSignals counts the signals sender emits from now on, by name.
+func countSignals(t *testing.T, conn *dbus.Conn, sender string) func() map[string]int {
+	t.Helper()
+	if err := conn.AddMatchSignal(dbus.WithMatchSender(sender)); err != nil {
+		t.Fatal(err)
+	}
+	ch := make(chan *dbus.Signal, 4096)
+	conn.Signal(ch)
+	return func() map[string]int {
+		conn.RemoveSignal(ch)
+		n := map[string]int{}
+		for {
+			select {
+			case sig := <-ch:
+				n[sig.Name[strings.LastIndex(sig.Name, ".")+1:]]++
+			default:
+				return n
+			}
+		}
+	}
+}
+
 // waitStatus polls the menu until the status line satisfies ok.
 func (c *trayClient) waitStatus(what string, ok func(string) bool) string {
 	c.t.Helper()
@@ -247,13 +318,14 @@ func (c *trayClient) waitStatus(what string, ok func(string) bool) string {
 	return ""
 }
 
-func TestTrayE2E(t *testing.T) {
-	bin, env := e2eEnv(t)
+// ownWatcher plays the StatusNotifierWatcher on a connection of its own.
+func ownWatcher(t *testing.T) (*dbus.Conn, *watcher) {
+	t.Helper()
 	conn, err := dbus.ConnectSessionBus()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	t.Cleanup(func() { conn.Close() })
 	w := &watcher{reg: make(chan [2]string, 4)}
 	if err := conn.Export(w, "/StatusNotifierWatcher", "org.kde.StatusNotifierWatcher"); err != nil {
 		t.Fatal(err)
@@ -262,7 +334,16 @@ func TestTrayE2E(t *testing.T) {
 	if err != nil || r != dbus.RequestNameReplyPrimaryOwner {
 		t.Fatalf("own the watcher name: %v %v", r, err)
 	}
-	defer conn.ReleaseName("org.kde.StatusNotifierWatcher")
+	t.Cleanup(func() { _, _ = conn.ReleaseName("org.kde.StatusNotifierWatcher") })
+	return conn, w
+}
+
+// TestTrayE2E drives the tray over D-Bus as a panel does: the menu and its
+// commands, the signals during a 300-file backup, clicks on ids read before
+// the progress changed, the title, tooltip and attention status.
+func TestTrayE2E(t *testing.T) {
+	bin, env := e2eEnv(t)
+	conn, w := ownWatcher(t)
 
 	// A bandwidth limit makes the pass after "Back up now" long enough to
 	// be seen while it uploads.
@@ -270,7 +351,7 @@ func TestTrayE2E(t *testing.T) {
 	if err := os.MkdirAll(cfgDir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(cfgDir, "config.toml"), []byte("[options]\ntransfers = 2\nbandwidth_limit = \"1MiB/s\"\nnotifications = true\n"), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(cfgDir, "config.toml"), []byte("[options]\ntransfers = 2\nbandwidth_limit = \"512KiB/s\"\nnotifications = true\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	a := startApp(t, bin, env, "--minimized", "--demo")
@@ -303,31 +384,45 @@ func TestTrayE2E(t *testing.T) {
 	// The demo's first pass ends with the folder backed up.
 	c.waitStatus("backed up", func(s string) bool { return s == "Backed up just now" })
 	idleIcon := c.icon()
+	c.wantProps("Active", "backed up just now")
 
-	// Back up now starts a pass: the status line and icon change, then
-	// return to backed up.
-	// A new 3 MiB file in the demo folder gives the next pass work.
-	sample := filepath.Join(envDir(env, "XDG_CACHE_HOME"), "jottacloudclient", "demo", "Sample files", "big.bin")
-	big := make([]byte, 3<<20)
-	for i := range big {
-		big[i] = byte(i * 31)
+	// 300 new files of 40 kB, uploaded at 512 KiB/s: a backup that runs
+	// for more than the 10 s the signals are counted.
+	sample := filepath.Join(envDir(env, "XDG_CACHE_HOME"), "jottacloudclient", "demo", "Sample files")
+	body := make([]byte, 40_000)
+	for i := range 300 {
+		for j := range body {
+			body[j] = byte(i*7 + j*31)
+		}
+		if err := os.WriteFile(filepath.Join(sample, fmt.Sprintf("photo %03d.jpg", i)), body, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if err := os.WriteFile(sample, big, 0o644); err != nil {
-		t.Fatal(err)
+	ids := map[string]int32{} // read once, before any progress
+	for _, it := range c.items() {
+		ids[it.label] = it.id
 	}
-	c.click(tray.LabelBackupNow)
+	signals := countSignals(t, conn, sender)
+	c.clickID(ids[tray.LabelBackupNow])
 	a.waitLine("tray: back up now", 10*time.Second)
-	got := c.waitStatus("uploading", func(s string) bool {
-		return strings.HasPrefix(s, "Uploading ") || strings.HasPrefix(s, "Looking for changes")
-	})
+	got := c.waitStatus("uploading", func(s string) bool { return strings.HasPrefix(s, "Uploading ") })
 	t.Logf("while backing up: %q", got)
 	if string(c.icon()) == string(idleIcon) {
 		t.Error("the icon did not change while backing up")
 	}
-	c.waitStatus("backed up again", func(s string) bool { return s == "Backed up just now" })
+	c.wantProps("Active", "uploading ")
+	time.Sleep(10 * time.Second)
+	n := signals()
+	t.Logf("signals in 10 s of backing up: %v", n)
+	if n["LayoutUpdated"] > 25 || n["NewIcon"] > 10 {
+		t.Errorf("in 10 s: %d LayoutUpdated and %d NewIcon signals; want at most 25 and 10", n["LayoutUpdated"], n["NewIcon"])
+	}
+	if s := c.status(); !strings.HasPrefix(s, "Uploading ") {
+		t.Fatalf("the 300 files were backed up within 10 s (%q): the signal count proves nothing", s)
+	}
 
-	// Pause for 1 hour, then resume.
-	c.click(tray.LabelPauseHour)
+	// Pause for 1 hour, clicked by the id read before the progress, then resume.
+	c.clickID(ids[tray.LabelPauseHour])
 	c.waitStatus("paused", func(s string) bool { return strings.HasPrefix(s, "Paused until ") })
 	for _, it := range c.items() {
 		if it.label == tray.LabelResume && !it.enabled {
@@ -336,9 +431,22 @@ func TestTrayE2E(t *testing.T) {
 		if it.label == tray.LabelPauseHour && it.enabled {
 			t.Error("Pause for 1 hour is enabled while paused")
 		}
+		if want, ok := ids[it.label]; ok && it.id != want {
+			t.Errorf("%q changed its id from %d to %d", it.label, want, it.id)
+		}
 	}
-	c.click(tray.LabelResume)
+	c.clickID(ids[tray.LabelResume])
 	c.waitStatus("resumed", func(s string) bool { return !strings.HasPrefix(s, "Paused") })
+
+	// A pass that fails (the folder went away while it ran) asks for attention.
+	if err := os.Rename(sample, sample+" moved"); err != nil {
+		t.Fatal(err)
+	}
+	c.clickID(ids[tray.LabelBackupNow])
+	c.waitStatus("a problem", func(s string) bool {
+		return !strings.HasPrefix(s, "Backed up") && !strings.HasPrefix(s, "Uploading") && !strings.HasPrefix(s, "Looking")
+	})
+	c.wantProps("NeedsAttention", "")
 
 	// Quit from the menu ends the app cleanly.
 	c.click(tray.LabelQuit)
@@ -361,6 +469,7 @@ func TestWindowE2E(t *testing.T) {
 	}
 	shot := filepath.Join(t.TempDir(), "jotta-tray-window.png")
 
+	ownWatcher(t)
 	a := startApp(t, bin, env, "--minimized", "--demo")
 	a.waitLine("jotta-tray: started", 30*time.Second)
 	// The demo's first pass, so the window has something to show.
@@ -397,6 +506,31 @@ func TestWindowE2E(t *testing.T) {
 	}
 	if n < 200 {
 		t.Fatalf("the settings window did not render: %d colours on screen", n)
+	}
+	a.stop()
+}
+
+// TestNoTrayHostE2E starts the app "minimized" where no panel shows tray
+// icons (no StatusNotifierWatcher): the window must show anyway, saying why.
+func TestNoTrayHostE2E(t *testing.T) {
+	bin, env := e2eEnv(t)
+	if _, err := exec.LookPath("import"); err != nil {
+		t.Skip("needs imagemagick's import and identify")
+	}
+	shot := filepath.Join(t.TempDir(), "no-tray-host.png")
+	a := startApp(t, bin, env, "--minimized")
+	a.waitLine("no tray host", 30*time.Second)
+	a.waitLine("jotta-tray: started", 30*time.Second)
+	if !strings.Contains(a.output(), "minimized=false") {
+		t.Error("the app started minimized without a tray icon to reach it")
+	}
+	var n int
+	deadline := time.Now().Add(20 * time.Second)
+	for n = colours(t, shot); n < 200 && time.Now().Before(deadline); n = colours(t, shot) {
+		time.Sleep(200 * time.Millisecond) // waiting for an external renderer; there is nothing to wait on
+	}
+	if n < 200 {
+		t.Fatalf("no window on screen without a tray host: %d colours", n)
 	}
 	a.stop()
 }

@@ -22,7 +22,6 @@ func TestMenuScreenshot(t *testing.T) {
 	h.send(State{Phase: Syncing, Pairs: 2, FilesDone: 12, FilesTotal: 340, BytesLeft: 1_200_000_000})
 
 	var img image.Image
-	h.mu.Lock()
 	menu := h.tr.Menu()
 	icon := canvas.NewImageFromResource(Icon(Syncing))
 	icon.FillMode = canvas.ImageFillContain
@@ -31,7 +30,6 @@ func TestMenuScreenshot(t *testing.T) {
 	w.Resize(fyne.NewSize(380, 330))
 	img = w.Canvas().Capture()
 	labels := labels(menu)
-	h.mu.Unlock()
 
 	if got, want := labels[0], "Uploading 12 of 340 files — 1.2 GB left"; got != want {
 		t.Errorf("status line %q, want %q", got, want)

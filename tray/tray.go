@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,14 +20,16 @@ const (
 	LabelPauseTomorrow = "Pause until tomorrow"
 	LabelResume        = "Resume"
 	LabelSettings      = "Settings…"
+	LabelSignIn        = "Sign in…"
 	LabelQuit          = "Quit"
+	// Title is the tray item's name, as panels list it.
+	Title = "JottaCloud Backup"
 )
 
-// Desktop is the part of fyne's desktop.App the tray draws into.
-type Desktop interface {
-	SetSystemTrayMenu(*fyne.Menu)
-	SetSystemTrayIcon(fyne.Resource)
-}
+// DefaultMinInterval is how often, at most, the tray shows a new state:
+// a panel re-reads the menu on every change, and an open menu would
+// flicker with every file uploaded.
+const DefaultMinInterval = 700 * time.Millisecond
 
 // Notifier shows desktop notifications; fyne.App satisfies it.
 type Notifier interface {
@@ -43,105 +46,143 @@ type Options struct {
 	Notifier Notifier
 	// Notify can be switched off by the user's settings.
 	Notify func() bool
-	// Now is the clock (time.Now if nil).
+	// Now is the clock for the times shown (time.Now if nil).
 	Now func() time.Time
-	// Do runs f on the UI goroutine (fyne.Do if nil).
-	Do  func(f func())
-	Log *slog.Logger
+	// MinInterval is the least time between two shown states
+	// (DefaultMinInterval if 0). A new phase is shown at once.
+	MinInterval time.Duration
+	Log         *slog.Logger
 }
 
 // Tray owns the tray menu and icon and keeps them in step with the Host.
+// The menu is built once; its items keep their identity and change in
+// place, so a click on an item a panel read a moment ago still works.
 type Tray struct {
 	host Host
 	opt  Options
 	log  *slog.Logger
 
-	menu                                 *fyne.Menu
-	status, backup, pauseHour, pauseTmrw *fyne.MenuItem
-	resume, settings, quit               *fyne.MenuItem
-	desk                                 Desktop
+	status, backup, pauseHour, pauseTmrw *menuItem
+	resume, settings, quit               *menuItem
+	items                                []*menuItem // in menu order; nil is a separator
 
-	mu     sync.Mutex // guards state, policy
-	state  State
-	policy noticePolicy
-	icon   fyne.Resource
+	mu       sync.Mutex // guards the fields below
+	shell    Shell
+	state    State // the latest state from the host
+	shown    State // the state last rendered
+	started  bool  // a host state has been rendered
+	last     time.Time
+	timer    *time.Timer // a render waiting for MinInterval to pass
+	policy   noticePolicy
+	phase    Phase
+	hasPhase bool // phase was shown on the shell
+	attn     bool
+	tooltip  string // the state in words
+	shellTip string // the tooltip the shell shows
 }
 
-var icons = map[Phase]fyne.Resource{
-	Idle:      fyne.NewStaticResource("tray_idle.png", assets.TrayIdle),
-	Syncing:   fyne.NewStaticResource("tray_syncing.png", assets.TraySyncing),
-	Paused:    fyne.NewStaticResource("tray_paused.png", assets.TrayPaused),
-	Problem:   fyne.NewStaticResource("tray_problem.png", assets.TrayProblem),
-	SignedOut: fyne.NewStaticResource("tray_signed_out.png", assets.TraySignedOut),
+var icons = map[Phase][]byte{
+	Idle:      assets.TrayIdle,
+	Syncing:   assets.TraySyncing,
+	Paused:    assets.TrayPaused,
+	Problem:   assets.TrayProblem,
+	SignedOut: assets.TraySignedOut,
+}
+
+var iconNames = map[Phase]string{
+	Idle: "tray_idle.png", Syncing: "tray_syncing.png", Paused: "tray_paused.png",
+	Problem: "tray_problem.png", SignedOut: "tray_signed_out.png",
 }
 
 // Icon returns the tray icon for a phase.
 func Icon(p Phase) fyne.Resource {
-	if r, ok := icons[p]; ok {
-		return r
+	if _, ok := icons[p]; !ok {
+		p = Problem
 	}
-	return icons[Problem]
+	return fyne.NewStaticResource(iconNames[p], icons[p])
 }
 
-// New builds the menu. Call Run to attach it to the desktop and follow the host.
+// New builds the menu. Call Attach to show it and Run to follow the host.
 func New(host Host, opt Options) *Tray {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	if opt.Do == nil {
-		opt.Do = fyne.Do
+	if opt.MinInterval == 0 {
+		opt.MinInterval = DefaultMinInterval
 	}
 	log := opt.Log
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	t := &Tray{host: host, opt: opt, log: log}
-	t.status = fyne.NewMenuItem("Starting…", nil)
-	t.status.Disabled = true
-	t.backup = fyne.NewMenuItem(LabelBackupNow, func() { t.command("back up now", t.host.BackupNow) })
-	t.pauseHour = fyne.NewMenuItem(LabelPauseHour, func() {
+	t.status = newMenuItem("Starting…", nil)
+	t.backup = newMenuItem(LabelBackupNow, func() { t.command("back up now", t.host.BackupNow) })
+	t.pauseHour = newMenuItem(LabelPauseHour, func() {
 		until := t.opt.Now().Add(time.Hour)
 		t.command("pause for 1 hour", func(ctx context.Context) error { return t.host.Pause(ctx, until) })
 	})
-	t.pauseTmrw = fyne.NewMenuItem(LabelPauseTomorrow, func() {
+	t.pauseTmrw = newMenuItem(LabelPauseTomorrow, func() {
 		until := TomorrowMorning(t.opt.Now())
 		t.command("pause until tomorrow", func(ctx context.Context) error { return t.host.Pause(ctx, until) })
 	})
-	t.resume = fyne.NewMenuItem(LabelResume, func() { t.command("resume", t.host.Resume) })
-	t.settings = fyne.NewMenuItem(LabelSettings, func() {
+	t.resume = newMenuItem(LabelResume, func() { t.command("resume", t.host.Resume) })
+	t.settings = newMenuItem(LabelSettings, func() {
+		t.log.Info("tray: settings")
 		if t.opt.ShowSettings != nil {
 			t.opt.ShowSettings()
 		}
 	})
-	t.quit = fyne.NewMenuItem(LabelQuit, func() {
+	t.quit = newMenuItem(LabelQuit, func() {
+		t.log.Info("tray: quit")
 		if t.opt.Quit != nil {
 			t.opt.Quit()
 		}
 	})
-	t.quit.IsQuit = true
-	t.menu = fyne.NewMenu("JottaCloud Backup", t.status, fyne.NewMenuItemSeparator(),
-		t.backup, t.pauseHour, t.pauseTmrw, t.resume, fyne.NewMenuItemSeparator(),
-		t.settings, fyne.NewMenuItemSeparator(), t.quit)
-	t.apply(State{Phase: Idle, Pairs: -1})
+	t.items = []*menuItem{t.status, nil, t.backup, t.pauseHour, t.pauseTmrw, t.resume, nil, t.settings, nil, t.quit}
+	t.render(State{Phase: Idle, Pairs: -1})
 	return t
 }
 
-// Menu returns the tray menu.
-func (t *Tray) Menu() *fyne.Menu { return t.menu }
-
-// CurrentIcon returns the icon for the last applied state.
-func (t *Tray) CurrentIcon() fyne.Resource {
+// Attach puts the menu, icon, title and tooltip on s, once.
+func (t *Tray) Attach(s Shell) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.icon
+	t.shell = s
+	s.SetTitle(Title)
+	for _, it := range t.items {
+		if it == nil {
+			s.AddSeparator()
+		} else {
+			it.attach(s)
+		}
+	}
+	t.hasPhase, t.shellTip, t.attn = false, "", false
+	t.showShell(t.shown)
 }
 
-// Install puts the menu and icon on d. Call it on the UI goroutine (in
-// main before the app runs, or through fyne.Do).
-func (t *Tray) Install(d Desktop) {
-	t.desk = d
-	d.SetSystemTrayMenu(t.menu)
-	d.SetSystemTrayIcon(t.CurrentIcon())
+// Menu returns a snapshot of the menu as Fyne draws it (for pictures and
+// tests); its actions are the items' actions.
+func (t *Tray) Menu() *fyne.Menu {
+	var items []*fyne.MenuItem
+	for _, it := range t.items {
+		if it == nil {
+			items = append(items, fyne.NewMenuItemSeparator())
+			continue
+		}
+		label, on := it.get()
+		fi := fyne.NewMenuItem(label, it.click)
+		fi.Disabled = !on
+		fi.IsQuit = it == t.quit
+		items = append(items, fi)
+	}
+	return fyne.NewMenu(Title, items...)
+}
+
+// Tooltip is the tooltip last shown: the state in words.
+func (t *Tray) Tooltip() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.tooltip
 }
 
 // Run follows the host's states until ctx ends. It refreshes relative times
@@ -150,6 +191,7 @@ func (t *Tray) Run(ctx context.Context) {
 	states := t.host.States(ctx)
 	tick := time.NewTicker(30 * time.Second)
 	defer tick.Stop()
+	defer t.stopTimer()
 	for {
 		select {
 		case <-ctx.Done():
@@ -161,56 +203,109 @@ func (t *Tray) Run(ctx context.Context) {
 			t.Update(s)
 		case <-tick.C:
 			t.mu.Lock()
-			s := t.state
+			s := t.shown
 			t.mu.Unlock()
-			t.opt.Do(func() { t.apply(s) })
+			t.render(s)
 		}
 	}
 }
 
-// Update shows s and sends the notification it calls for, if any.
-// It may be called from any goroutine.
+// Update shows s, at once when its phase is new and otherwise no sooner
+// than MinInterval after the last update, and sends the notification s
+// calls for, if any. It may be called from any goroutine.
 func (t *Tray) Update(s State) {
 	t.mu.Lock()
-	n, ok := t.policy.next(s)
+	n, notify := t.policy.next(s)
+	t.state = s
+	wait := t.opt.MinInterval - time.Since(t.last)
+	now := !t.started || s.Phase != t.shown.Phase || wait <= 0
+	if !now && t.timer == nil {
+		t.timer = time.AfterFunc(wait, t.flush)
+	}
 	t.mu.Unlock()
-	t.opt.Do(func() {
-		if ok {
-			t.notify(n)
-		}
-		t.apply(s)
-	})
+	if notify {
+		t.notify(n)
+	}
+	if now {
+		t.flush()
+	}
 }
 
-// apply renders s into the menu and icon; it runs on the UI goroutine.
-func (t *Tray) apply(s State) {
+// flush renders the latest state.
+func (t *Tray) flush() {
 	t.mu.Lock()
-	t.state = s
-	t.icon = Icon(s.Phase)
-	icon := t.icon
+	if t.timer != nil {
+		t.timer.Stop()
+		t.timer = nil
+	}
+	s := t.state
+	t.last = time.Now()
+	t.started = true
 	t.mu.Unlock()
+	t.render(s)
+}
 
+func (t *Tray) stopTimer() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.timer != nil {
+		t.timer.Stop()
+		t.timer = nil
+	}
+}
+
+// render shows s in the menu items and on the shell.
+func (t *Tray) render(s State) {
 	starting := s.Pairs < 0 // the placeholder before the host's first state
-	if starting {
-		t.status.Label = "Starting…"
-	} else {
-		t.status.Label = StatusLine(s, t.opt.Now())
+	line := "Starting…"
+	if !starting {
+		line = StatusLine(s, t.opt.Now())
 	}
 	active := s.Phase != SignedOut && !starting
 	paused := s.Phase == Paused
-	t.backup.Disabled = !active || s.Phase == Syncing || s.Pairs == 0
-	t.pauseHour.Disabled = !active || paused
-	t.pauseTmrw.Disabled = !active || paused
-	t.resume.Disabled = !paused
+	t.status.set(line, false)
+	t.backup.set(LabelBackupNow, active && s.Phase != Syncing && s.Pairs != 0)
+	t.pauseHour.set(LabelPauseHour, active && !paused)
+	t.pauseTmrw.set(LabelPauseTomorrow, active && !paused)
+	t.resume.set(LabelResume, paused)
+	settings := LabelSettings
 	if s.Phase == SignedOut {
-		t.settings.Label = "Sign in…"
-	} else {
-		t.settings.Label = LabelSettings
+		settings = LabelSignIn
 	}
-	t.menu.Refresh()
-	if t.desk != nil {
-		t.desk.SetSystemTrayIcon(icon)
+	t.settings.set(settings, true)
+	t.quit.set(LabelQuit, true)
+
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.shown = s
+	t.tooltip = Title + " — " + lowerFirst(line)
+	if t.shell != nil {
+		t.showShell(s)
 	}
+}
+
+// showShell updates the icon, tooltip and attention flag, each only when
+// it changed. t.mu is held.
+func (t *Tray) showShell(s State) {
+	if !t.hasPhase || s.Phase != t.phase {
+		t.shell.SetIcon(icons[s.Phase])
+		t.phase, t.hasPhase = s.Phase, true
+	}
+	if t.tooltip != t.shellTip {
+		t.shell.SetTooltip(t.tooltip)
+		t.shellTip = t.tooltip
+	}
+	if attn := s.Phase == Problem; attn != t.attn {
+		t.attn = attn
+		t.shell.SetNeedsAttention(attn)
+	}
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
 }
 
 func (t *Tray) notify(n Notice) {
@@ -220,7 +315,7 @@ func (t *Tray) notify(n Notice) {
 	t.opt.Notifier.SendNotification(fyne.NewNotification(n.Title, n.Body))
 }
 
-// command runs a host command off the UI goroutine; failures are logged.
+// command runs a host command off the caller's goroutine; failures are logged.
 func (t *Tray) command(name string, f func(context.Context) error) {
 	t.log.Info("tray: " + name)
 	go func() {

@@ -2,8 +2,10 @@ package tray
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -33,19 +35,57 @@ func (h *fakeHost) Pause(_ context.Context, until time.Time) error {
 	return nil
 }
 
-type fakeDesktop struct {
-	mu   sync.Mutex
-	menu *fyne.Menu
-	icon fyne.Resource
+// fakeShell records what the tray shows and counts the changes.
+type fakeShell struct {
+	mu      sync.Mutex
+	items   []*fakeItem
+	icon    []byte
+	icons   int // SetIcon calls
+	changes int // item label or enabled changes
+	title   string
+	tooltip string
+	attn    bool
 }
 
-func (d *fakeDesktop) SetSystemTrayMenu(m *fyne.Menu) { d.mu.Lock(); d.menu = m; d.mu.Unlock() }
-func (d *fakeDesktop) SetSystemTrayIcon(r fyne.Resource) {
-	d.mu.Lock()
-	d.icon = r
-	d.mu.Unlock()
+type fakeItem struct {
+	s       *fakeShell
+	label   string
+	enabled bool
+	click   func()
 }
-func (d *fakeDesktop) Icon() fyne.Resource { d.mu.Lock(); defer d.mu.Unlock(); return d.icon }
+
+func (s *fakeShell) AddItem(label string, onClick func()) ShellItem {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	it := &fakeItem{s: s, label: label, click: onClick}
+	s.items = append(s.items, it)
+	return it
+}
+func (s *fakeShell) AddSeparator() {}
+func (s *fakeShell) SetIcon(b []byte) {
+	s.mu.Lock()
+	s.icon, s.icons = b, s.icons+1
+	s.mu.Unlock()
+}
+func (s *fakeShell) SetTitle(t string)         { s.mu.Lock(); s.title = t; s.mu.Unlock() }
+func (s *fakeShell) SetTooltip(t string)       { s.mu.Lock(); s.tooltip = t; s.mu.Unlock() }
+func (s *fakeShell) SetNeedsAttention(on bool) { s.mu.Lock(); s.attn = on; s.mu.Unlock() }
+func (i *fakeItem) SetLabel(l string)          { i.s.mu.Lock(); i.label = l; i.s.changes++; i.s.mu.Unlock() }
+func (i *fakeItem) SetEnabled(on bool)         { i.s.mu.Lock(); i.enabled = on; i.s.changes++; i.s.mu.Unlock() }
+
+// find returns the item labelled l.
+func (s *fakeShell) find(t *testing.T, l string) *fakeItem {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, it := range s.items {
+		if it.label == l {
+			return it
+		}
+	}
+	t.Fatalf("shell has no item %q", l)
+	return nil
+}
 
 type fakeNotifier struct{ got chan *fyne.Notification }
 
@@ -53,17 +93,13 @@ func (n *fakeNotifier) SendNotification(x *fyne.Notification) { n.got <- x }
 
 var testNow = time.Date(2026, 11, 25, 10, 30, 0, 0, time.UTC)
 
-// harness runs a Tray against fakes. UI work is serialised by mu, the way
-// the UI goroutine serialises it in the app, and each finished piece of UI
-// work is signalled on applied.
+// harness runs a Tray against fakes; states are shown at once.
 type harness struct {
 	tr       *Tray
 	host     *fakeHost
-	desk     *fakeDesktop
+	shell    *fakeShell
 	notes    *fakeNotifier
 	settings chan struct{}
-	mu       sync.Mutex
-	applied  chan struct{}
 }
 
 func newTestTray(t *testing.T) *harness {
@@ -71,36 +107,22 @@ func newTestTray(t *testing.T) *harness {
 	test.NewTempApp(t)
 	h := &harness{
 		host:     newFakeHost(),
-		desk:     &fakeDesktop{},
+		shell:    &fakeShell{},
 		notes:    &fakeNotifier{got: make(chan *fyne.Notification, 4)},
 		settings: make(chan struct{}, 1),
-		applied:  make(chan struct{}, 16),
 	}
 	h.tr = New(h.host, Options{
-		Notifier: h.notes,
-		Now:      func() time.Time { return testNow },
-		Do: func(f func()) {
-			h.mu.Lock()
-			f()
-			h.mu.Unlock()
-			h.applied <- struct{}{}
-		},
+		Notifier:     h.notes,
+		Now:          func() time.Time { return testNow },
+		MinInterval:  -1,
 		ShowSettings: func() { h.settings <- struct{}{} },
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	h.tr.opt.Do(func() { h.tr.Install(h.desk) })
-	<-h.applied
-	go func() { h.tr.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	h.tr.Attach(h.shell)
 	return h
 }
 
-// send delivers a state and waits until the tray has shown it.
-func (h *harness) send(s State) {
-	h.host.states <- s
-	<-h.applied
-}
+// send shows a state.
+func (h *harness) send(s State) { h.tr.Update(s) }
 
 func item(t *testing.T, m *fyne.Menu, label string) *fyne.MenuItem {
 	t.Helper()
@@ -143,8 +165,6 @@ func TestTrayFollowsHostState(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			h.send(tc.s)
-			h.mu.Lock()
-			defer h.mu.Unlock()
 			m := h.tr.Menu()
 			if got := m.Items[0].Label; got != tc.status {
 				t.Errorf("status line = %q, want %q", got, tc.status)
@@ -161,8 +181,17 @@ func TestTrayFollowsHostState(t *testing.T) {
 			if got := item(t, m, tc.settingsLbl); got == nil {
 				t.Errorf("no settings item %q", tc.settingsLbl)
 			}
-			if got := h.desk.Icon(); got == nil || got.Name() != tc.icon {
-				t.Errorf("icon = %v, want %s", got, tc.icon)
+			h.shell.mu.Lock()
+			defer h.shell.mu.Unlock()
+			if want := Icon(tc.s.Phase); want.Name() != tc.icon || string(h.shell.icon) != string(want.Content()) {
+				t.Errorf("icon is not %s", tc.icon)
+			}
+			if h.shell.tooltip != h.tr.Tooltip() || !strings.HasPrefix(h.shell.tooltip, "JottaCloud Backup — ") ||
+				!strings.Contains(strings.ToLower(h.shell.tooltip), strings.ToLower(tc.status)) {
+				t.Errorf("tooltip %q does not say %q", h.shell.tooltip, tc.status)
+			}
+			if h.shell.attn != (tc.s.Phase == Problem) {
+				t.Errorf("needs attention = %v in phase %v", h.shell.attn, tc.s.Phase)
 			}
 		})
 	}
@@ -170,7 +199,7 @@ func TestTrayFollowsHostState(t *testing.T) {
 
 func TestTrayStartsWithCommandsDisabled(t *testing.T) {
 	test.NewTempApp(t)
-	tr := New(newFakeHost(), Options{Do: func(f func()) { f() }})
+	tr := New(newFakeHost(), Options{})
 	m := tr.Menu()
 	if got := m.Items[0].Label; got != "Starting…" {
 		t.Errorf("status before the first state = %q", got)
@@ -189,8 +218,6 @@ func TestTrayMenuSendsCommands(t *testing.T) {
 	h := newTestTray(t)
 	h.send(State{Phase: Idle, Pairs: 1})
 	m := h.tr.Menu()
-	h.mu.Lock()
-	defer h.mu.Unlock()
 	want := []string{"Starting…", LabelBackupNow, LabelPauseHour, LabelPauseTomorrow, LabelResume, LabelSettings, LabelQuit}
 	got := labels(m)
 	got[0] = "Starting…" // the status line's text is covered elsewhere
@@ -217,7 +244,10 @@ func TestTrayMenuSendsCommands(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.label, func(t *testing.T) {
-			item(t, m, tc.label).Action()
+			if tc.label == LabelResume {
+				h.send(State{Phase: Paused, Pairs: 1})
+			}
+			h.shell.find(t, tc.label).click() // as a click on the panel arrives
 			select {
 			case c := <-h.host.calls:
 				if c != tc.call {
@@ -236,7 +266,14 @@ func TestTrayMenuSendsCommands(t *testing.T) {
 			}
 		})
 	}
-	item(t, m, LabelSettings).Action()
+	h.shell.find(t, LabelSettings).click()
+	h.send(State{Phase: Syncing, Pairs: 1})
+	h.shell.find(t, LabelBackupNow).click() // disabled while a backup runs: ignored
+	select {
+	case c := <-h.host.calls:
+		t.Errorf("a click on a disabled item reached the host: %q", c)
+	case <-time.After(100 * time.Millisecond):
+	}
 	select {
 	case <-h.settings:
 	default:
@@ -264,4 +301,40 @@ func TestTrayNotifiesOnce(t *testing.T) {
 		t.Errorf("unexpected notification %q", got.Title)
 	default:
 	}
+}
+
+// TestTrayThrottlesProgress feeds a backup's progress ten times a second
+// for ten seconds: the menu keeps its items, the status line changes at
+// most about twice a second, the icon only when the phase changes, and the
+// last state is shown in the end.
+func TestTrayThrottlesProgress(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		shell := &fakeShell{}
+		tr := New(newFakeHost(), Options{Now: func() time.Time { return testNow }})
+		tr.Attach(shell)
+		tr.Update(State{Phase: Idle, Pairs: 1, LastBackup: testNow})
+		shell.mu.Lock()
+		items, icons, changes := len(shell.items), shell.icons, shell.changes
+		shell.mu.Unlock()
+		for i := 1; i <= 100; i++ {
+			tr.Update(State{Phase: Syncing, Pairs: 1, FilesDone: i, FilesTotal: 300})
+			time.Sleep(100 * time.Millisecond)
+		}
+		time.Sleep(time.Second)
+		synctest.Wait()
+		shell.mu.Lock()
+		defer shell.mu.Unlock()
+		if len(shell.items) != items {
+			t.Errorf("the menu went from %d to %d items", items, len(shell.items))
+		}
+		if n := shell.icons - icons; n != 1 {
+			t.Errorf("the icon was set %d times for one change of phase", n)
+		}
+		if n := shell.changes - changes; n > 25 {
+			t.Errorf("%d menu changes in 10 s, want at most about two a second", n)
+		}
+		if got := shell.items[0].label; got != "Uploading 100 of 300 files" {
+			t.Errorf("status line at the end %q, want the last state", got)
+		}
+	})
 }

@@ -39,6 +39,7 @@ type Window struct {
 	uiMu    sync.Mutex     // serialises results applied from background calls
 
 	banner *widget.Label // errors that belong to no field
+	notice *widget.Label // how to reach the app when no tray icon can be seen
 
 	welcome  *welcomePage
 	tabs     *container.AppTabs
@@ -82,6 +83,10 @@ func New(a fyne.App, b Backend, cfg Config) *Window {
 	w.banner.Wrapping = fyne.TextWrapWord
 	w.banner.Importance = widget.DangerImportance
 	w.banner.Hide()
+	w.notice = newHelp("Your desktop shows no tray icons, so this window is the way to JottaCloud Backup. " +
+		"Backups run while it is open; closing it quits the app. Turn on “Start JottaCloud Backup when I log in” in Options to have it back after you log in.")
+	w.notice.Importance = widget.WarningImportance
+	w.notice.Hide()
 
 	w.welcome = newWelcomePage(w)
 	w.folders = newFoldersPage(w)
@@ -94,7 +99,7 @@ func New(a fyne.App, b Backend, cfg Config) *Window {
 		container.NewTabItem("Options", w.options.content),
 		container.NewTabItem("Account", w.account.content),
 	)
-	w.win.SetContent(container.NewBorder(w.banner, nil, nil, nil, widget.NewLabel("Loading…")))
+	w.win.SetContent(container.NewBorder(w.top(), nil, nil, nil, widget.NewLabel("Loading…")))
 
 	w.refresh()
 	w.options.load()
@@ -110,6 +115,16 @@ func (w *Window) Show() {
 	w.win.Show()
 	w.win.RequestFocus()
 	w.refresh()
+}
+
+// SetTrayVisible says whether a tray icon leads back to the window; when
+// none does, the window says how to reach the app.
+func (w *Window) SetTrayVisible(on bool) {
+	if on {
+		w.notice.Hide()
+	} else {
+		w.notice.Show()
+	}
 }
 
 // Hide hides the window; background work goes on.
@@ -186,8 +201,11 @@ func (w *Window) setAccount(a Account) {
 	} else {
 		w.tabs.SelectIndex(0)
 	}
-	w.win.SetContent(container.NewBorder(w.banner, nil, nil, nil, body))
+	w.win.SetContent(container.NewBorder(w.top(), nil, nil, nil, body))
 }
+
+// top holds the messages above every page.
+func (w *Window) top() fyne.CanvasObject { return container.NewVBox(w.notice, w.banner) }
 
 // showError shows a message that belongs to no field; "" clears it.
 func (w *Window) showError(msg string) {

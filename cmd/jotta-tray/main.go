@@ -16,7 +16,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/driver/desktop"
 
 	"jottacloudclient/app/autostart"
 	"jottacloudclient/app/instance"
@@ -89,23 +88,37 @@ func run(args []string) int {
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.AppIcon))
 	win := settings.New(a, be, settings.Config{Log: log})
 
-	hasTray := false
-	if desk, ok := a.(desktop.App); ok && trayAvailable(log) {
+	hasTray := trayAvailable(log)
+	var shell *tray.Systray
+	if hasTray {
+		show := func() { fyne.Do(win.Show) }
 		tr := tray.New(be, tray.Options{
-			ShowSettings: win.Show,
-			Quit:         a.Quit,
+			ShowSettings: show,
+			Quit:         func() { fyne.Do(a.Quit) },
 			Notifier:     a,
 			Notify:       be.WantNotifications,
 			Log:          log,
 		})
-		tr.Install(desk)
-		go tr.Run(ctx)
-		hasTray = true
+		// fyne.io/systray is used directly, not through Fyne's tray menu,
+		// which rebuilds the menu with new ids on every change.
+		a.Lifecycle().SetOnStarted(func() {
+			var err error
+			if shell, err = tray.StartSystray(show); err != nil {
+				log.Warn("jotta-tray: the tray item lacks its status", "err", err)
+			}
+			tr.Attach(shell)
+			go tr.Run(ctx)
+		})
+	}
+	visibleTray := func() bool { return hasTray && trayHostPresent() }
+	if hasTray && !visibleTray() {
+		log.Warn("jotta-tray: no tray host (StatusNotifierWatcher) on this desktop; the window stays the way to the app")
 	}
 	// Closing the window leaves the app running in the tray; without a
-	// tray there would be no way back, so then closing quits.
+	// tray icon to see there would be no way back, so then closing quits.
+	win.SetTrayVisible(visibleTray())
 	win.Window().SetCloseIntercept(func() {
-		if hasTray {
+		if visibleTray() {
 			win.Hide()
 		} else {
 			a.Quit()
@@ -116,12 +129,16 @@ func run(args []string) int {
 			log.Warn("jotta-tray: show requests stopped", "err", err)
 		}
 	}()
-	if !*minimized || !hasTray {
+	minimize := *minimized && visibleTray()
+	if !minimize {
 		win.Show()
 	}
-	log.Info("jotta-tray: started", "tray", hasTray, "minimized", *minimized && hasTray)
+	log.Info("jotta-tray: started", "tray", hasTray, "minimized", minimize)
 	a.Run()
 	cancel()
+	if shell != nil {
+		shell.Stop()
+	}
 	win.Stop()
 	log.Info("jotta-tray: stopped")
 	return 0

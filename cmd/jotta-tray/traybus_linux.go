@@ -19,3 +19,16 @@ func trayAvailable(log *slog.Logger) bool {
 	}
 	return true
 }
+
+// trayHostPresent reports whether a panel shows StatusNotifierItems: stock
+// GNOME, for one, has no StatusNotifierWatcher, and the icon would be
+// invisible there.
+func trayHostPresent() bool {
+	conn, err := dbus.SessionBus()
+	if err != nil {
+		return false
+	}
+	var has bool
+	err = conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, "org.kde.StatusNotifierWatcher").Store(&has)
+	return err == nil && has
+}
