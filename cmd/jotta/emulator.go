@@ -16,6 +16,8 @@ func newEmulatorCmd(g *globals) *cobra.Command {
 		user     string
 		lifetime time.Duration
 		quota    int64
+		latency  time.Duration
+		bw       string
 	)
 	cmd := &cobra.Command{
 		Use:   "emulator",
@@ -32,11 +34,16 @@ client at it with --endpoint URL and sign in with the login token.`,
 			if lifetime < 0 {
 				return withCode(exitUsage, fmt.Errorf("--token-lifetime must not be negative, got %s", lifetime))
 			}
+			link, err := linkFlags(latency, bw)
+			if err != nil {
+				return err
+			}
 			run, err := emulator.Start(listen, emulator.Options{
 				DataDir:             dataDir,
 				User:                user,
 				AccessTokenLifetime: lifetime,
 				Quota:               quota,
+				Link:                link,
 				Logger:              logger,
 			})
 			if err != nil {
@@ -61,5 +68,25 @@ client at it with --endpoint URL and sign in with the login token.`,
 	f.StringVar(&user, "user", "", "JFS username (default: random 24 hex characters, kept in --data)")
 	f.DurationVar(&lifetime, "token-lifetime", time.Hour, "access token lifetime")
 	f.Int64Var(&quota, "quota", 0, "account quota in bytes (0: unlimited)")
+	addLinkFlags(cmd, &latency, &bw)
 	return cmd
+}
+
+// addLinkFlags adds the link-shaping flags of the emulator and the benchmark.
+func addLinkFlags(cmd *cobra.Command, latency *time.Duration, bandwidth *string) {
+	f := cmd.Flags()
+	f.DurationVar(latency, "latency", 0, "round-trip time the emulated link adds to every request, like 30ms (0: loopback)")
+	f.StringVar(bandwidth, "bandwidth", "", `speed of the emulated link in each direction, like "100Mbit" or "10MiB/s" (default: unlimited)`)
+}
+
+// linkFlags checks the link-shaping flags.
+func linkFlags(latency time.Duration, bandwidth string) (emulator.Link, error) {
+	if latency < 0 {
+		return emulator.Link{}, withCode(exitUsage, fmt.Errorf("--latency must not be negative, got %s", latency))
+	}
+	bw, err := emulator.ParseBandwidth(bandwidth)
+	if err != nil {
+		return emulator.Link{}, withCode(exitUsage, fmt.Errorf("--bandwidth: %w", err))
+	}
+	return emulator.Link{Latency: latency, Bandwidth: bw}, nil
 }

@@ -58,6 +58,7 @@ func TestEmulatorCommand(t *testing.T) {
 		{"in memory", nil, ""},
 		{"data dir and user", []string{"--data", dir, "--user", "jc1234", "--token-lifetime", "5s", "--quota", "1000"}, "jc1234"},
 		{"data dir again keeps the user", []string{"--data", dir}, "jc1234"},
+		{"over a shaped link", []string{"--latency", "20ms", "--bandwidth", "100Mbit"}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			vals, stop := startEmulatorCmd(t, tc.args...)
@@ -111,6 +112,8 @@ func TestEmulatorCommandRejectsBadFlags(t *testing.T) {
 		{"negative lifetime", []string{"--token-lifetime", "-1s"}},
 		{"bad listen address", []string{"--listen", "256.1.1.1:99999"}},
 		{"extra argument", []string{"extra"}},
+		{"negative latency", []string{"--latency", "-5ms"}},
+		{"bandwidth without unit", []string{"--bandwidth", "100"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := newGlobals()

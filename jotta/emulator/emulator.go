@@ -24,7 +24,10 @@ type Options struct {
 	Realm               string        // default "jottacloud"
 	AccessTokenLifetime time.Duration // default 1h
 	Quota               int64         // bytes; 0 or -1 = unlimited
-	Logger              *slog.Logger
+	// Link shapes the network like an internet connection (round-trip
+	// delay, bandwidth cap); the zero value is plain loopback.
+	Link   Link
+	Logger *slog.Logger
 }
 
 // Server is the emulated JottaCloud, an http.Handler serving the OIDC
@@ -35,6 +38,7 @@ type Server struct {
 	realm  string
 	faults *Faults
 	stats  statCounters
+	shaper linkShaper
 
 	mu            sync.RWMutex
 	baseURL       string
@@ -89,6 +93,7 @@ func New(opts Options) (*Server, error) {
 	if s.tokenLifetime <= 0 {
 		s.tokenLifetime = time.Hour
 	}
+	s.shaper.set(opts.Link)
 	if opts.DataDir == "" {
 		s.content = newMemStore()
 		if s.user == "" {
@@ -203,7 +208,7 @@ func Start(addr string, opts Options) (*Running, error) {
 	r.http = &http.Server{Handler: s, ReadHeaderTimeout: 30 * time.Second}
 	go func() {
 		defer close(r.done)
-		if err := r.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := r.http.Serve(&linkListener{Listener: ln, shaper: &s.shaper}); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("emulator stopped serving", "err", err)
 		}
 	}()

@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -84,6 +83,10 @@ func isJFS(ep Endpoint) bool {
 // ServeHTTP serves every emulated host.
 func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	rw, r, ok := s.shape(rw, r)
+	if !ok {
+		return
+	}
 	ep := s.classify(r)
 	s.stats.add(func(st *Stats) { st.Requests[ep]++ })
 	w := &statusWriter{ResponseWriter: rw}
@@ -126,8 +129,8 @@ func hangUp(w http.ResponseWriter) {
 		w.WriteHeader(http.StatusBadGateway)
 		return
 	}
-	if tc, ok := conn.(*net.TCPConn); ok {
-		_ = tc.SetLinger(0)
+	if lc, ok := conn.(interface{ SetLinger(int) error }); ok {
+		_ = lc.SetLinger(0)
 	}
 	_ = conn.Close()
 }
