@@ -127,6 +127,9 @@ func checkHTTPClient(hc *http.Client) (*http.Client, error) {
 	if hc == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.ResponseHeaderTimeout = 2 * time.Minute
+		// Keep a connection per parallel request: over a real link a new
+		// one costs a round trip or three (TCP and TLS handshakes).
+		t.MaxIdleConnsPerHost = 32
 		return &http.Client{Transport: t}, nil
 	}
 	if t, ok := hc.Transport.(*http.Transport); ok && t.TLSClientConfig != nil && t.TLSClientConfig.InsecureSkipVerify {

@@ -37,6 +37,10 @@ type Options struct {
 	GlobalExcludes []string
 	// Transfers bounds concurrent uploads (default 4).
 	Transfers int
+	// SmallTransfers bounds concurrent uploads of files under
+	// SmallFileSize, which cost round trips rather than bandwidth; they
+	// run beside the others (default 16, and never fewer than Transfers).
+	SmallTransfers int
 	// Hashers is the number of hashing workers (default: one per CPU).
 	Hashers int
 	// BandwidthLimit caps upload speed in bytes per second (0: none).
@@ -68,6 +72,10 @@ func (o *Options) applyDefaults() {
 	if o.Transfers <= 0 {
 		o.Transfers = 4
 	}
+	if o.SmallTransfers <= 0 {
+		o.SmallTransfers = 16
+	}
+	o.SmallTransfers = max(o.SmallTransfers, o.Transfers)
 	if o.Hashers <= 0 {
 		o.Hashers = runtime.NumCPU()
 	}

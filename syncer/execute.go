@@ -31,6 +31,7 @@ type executor struct {
 	mu        sync.Mutex
 	confirmed []state.Uploaded
 	lastFlush time.Time
+	madeDirs  map[string]bool // folded folders that confirmed uploads created
 }
 
 // confirmBatch and confirmEvery bound how many confirmations (or how much
@@ -85,11 +86,17 @@ func (x *executor) run(ctx context.Context, pl *Plan) error {
 	// Folders outside every folder-move destination come first (a move
 	// may need its parent), then the folder moves, then the folders that
 	// live inside a moved folder.
-	var early, late []string
+	// Folders that receive an upload are made by the upload itself (the
+	// server's allocate creates missing parents): no request of their own.
+	var early, late, byUpload []string
+	withUploads := foldersWithUploads(pl.Uploads)
 	for _, d := range pl.Mkdirs {
-		if underFolderMove(pl.Moves, d) {
+		switch {
+		case underFolderMove(pl.Moves, d):
 			late = append(late, d)
-		} else {
+		case withUploads[foldKey(d)]:
+			byUpload = append(byUpload, d)
+		default:
 			early = append(early, d)
 		}
 	}
@@ -136,6 +143,9 @@ func (x *executor) run(ctx context.Context, pl *Plan) error {
 		}
 	}
 	if err := x.uploads(ctx, pl.Uploads); err != nil {
+		return err
+	}
+	if err := x.foldersMadeByUploads(ctx, byUpload); err != nil {
 		return err
 	}
 	for _, f := range pl.Confirms {
@@ -185,6 +195,55 @@ func (x *executor) mkdirs(ctx context.Context, dirs []string) error {
 	return nil
 }
 
+// foldersWithUploads returns the folded keys of every folder that holds a
+// planned upload, at any depth.
+func foldersWithUploads(ups []LocalFile) map[string]bool {
+	dirs := map[string]bool{}
+	for _, u := range ups {
+		for d := parentDir(foldKey(u.Path)); d != "" && !dirs[d]; d = parentDir(d) {
+			dirs[d] = true
+		}
+	}
+	return dirs
+}
+
+func parentDir(p string) string {
+	i := strings.LastIndexByte(p, '/')
+	if i < 0 {
+		return ""
+	}
+	return p[:i]
+}
+
+// uploadedBelow notes that the folders holding path exist on the server.
+func (x *executor) uploadedBelow(path string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.madeDirs == nil {
+		x.madeDirs = map[string]bool{}
+	}
+	for d := parentDir(foldKey(path)); d != "" && !x.madeDirs[d]; d = parentDir(d) {
+		x.madeDirs[d] = true
+	}
+}
+
+// foldersMadeByUploads counts the planned folders an upload created, and
+// creates the ones whose uploads all failed, so the folder is there even
+// when its files are not.
+func (x *executor) foldersMadeByUploads(ctx context.Context, dirs []string) error {
+	var missing []string
+	x.mu.Lock()
+	for _, d := range dirs {
+		if x.madeDirs[foldKey(d)] {
+			x.c.foldersCreated.Add(1)
+		} else {
+			missing = append(missing, d)
+		}
+	}
+	x.mu.Unlock()
+	return x.mkdirs(ctx, missing)
+}
+
 // confirmBelow records the files a folder move carried to dir as uploaded.
 func (x *executor) confirmBelow(dir string) {
 	prefix := foldKey(dir) + "/"
@@ -224,19 +283,37 @@ func (x *executor) write(batch []state.Uploaded) {
 	}
 }
 
+// SmallFileSize is the size below which a file counts as small for
+// Options.SmallTransfers.
+const SmallFileSize = 256 << 10
+
 func (x *executor) uploads(ctx context.Context, ups []LocalFile) error {
 	if len(ups) == 0 {
 		return nil
 	}
 	var total int64
+	var small, large []LocalFile
 	for _, u := range ups {
 		total += u.Size
+		if u.Size < SmallFileSize {
+			small = append(small, u)
+		} else {
+			large = append(large, u)
+		}
 	}
 	x.e.emit(StateEvent{Pair: x.p.ID, State: StateUploading})
 	prog := newProgress(x.e, x.p.ID, StateUploading, len(ups), total)
 	defer prog.finish()
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(x.e.opts.Transfers)
+	g.Go(func() error { return x.uploadSet(gctx, small, x.e.opts.SmallTransfers, prog) })
+	g.Go(func() error { return x.uploadSet(gctx, large, x.e.opts.Transfers, prog) })
+	return g.Wait()
+}
+
+// uploadSet uploads ups with at most limit at a time.
+func (x *executor) uploadSet(ctx context.Context, ups []LocalFile, limit int, prog *progress) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(limit)
 	for _, u := range ups {
 		f := x.files[u.Local]
 		if f == nil {
@@ -255,6 +332,7 @@ func (x *executor) uploads(ctx context.Context, ups []LocalFile) error {
 			if err != nil {
 				return x.remoteProblem(gctx, f.rel, "upload", err)
 			}
+			x.uploadedBelow(u.Path)
 			return nil
 		})
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -536,50 +537,83 @@ func TestBandwidthLimitPacesUploads(t *testing.T) {
 	})
 }
 
-// countingRemote records how many uploads run at once.
+// countingRemote records how many uploads run at once, small and large
+// apart; each upload holds its slot for a moment so that the limits are
+// reached.
 type countingRemote struct {
 	*syncertest.MemRemote
-	mu       sync.Mutex
-	now, max int
+	mu                 sync.Mutex
+	now, max           int
+	smallNow, smallMax int
+	largeNow, largeMax int
 }
 
 func (c *countingRemote) Upload(ctx context.Context, path string, src io.ReaderAt, meta syncer.FileMeta) (syncer.UploadResult, error) {
+	small := meta.Size < syncer.SmallFileSize
 	c.mu.Lock()
 	c.now++
 	c.max = max(c.max, c.now)
+	if small {
+		c.smallNow++
+		c.smallMax = max(c.smallMax, c.smallNow)
+	} else {
+		c.largeNow++
+		c.largeMax = max(c.largeMax, c.largeNow)
+	}
 	c.mu.Unlock()
 	defer func() {
 		c.mu.Lock()
 		c.now--
+		if small {
+			c.smallNow--
+		} else {
+			c.largeNow--
+		}
 		c.mu.Unlock()
 	}()
+	time.Sleep(5 * time.Millisecond)
 	return c.MemRemote.Upload(ctx, path, src, meta)
 }
 
+// TestTransfersAreBounded: large files respect Transfers, small ones their
+// own, larger SmallTransfers, and the two run side by side.
 func TestTransfersAreBounded(t *testing.T) {
+	const small, large = 2_000, syncer.SmallFileSize + 1000
 	cases := []struct {
-		name      string
-		transfers int
-		want      int
+		name                   string
+		opts                   syncer.Options
+		smallFiles, largeFiles int
+		wantSmall, wantLarge   int
 	}{
-		{"default", 0, 4},
-		{"one at a time", 1, 1},
-		{"two", 2, 2},
+		{"large, default", syncer.Options{}, 0, 24, 0, 4},
+		{"large, one at a time", syncer.Options{Transfers: 1}, 0, 24, 0, 1},
+		{"large, two", syncer.Options{Transfers: 2}, 0, 24, 0, 2},
+		{"small, default", syncer.Options{}, 60, 0, 16, 0},
+		{"small, three", syncer.Options{Transfers: 1, SmallTransfers: 3}, 40, 0, 3, 0},
+		{"small never below Transfers", syncer.Options{Transfers: 6, SmallTransfers: 2}, 40, 0, 6, 0},
+		{"mixed", syncer.Options{Transfers: 2, SmallTransfers: 5}, 40, 16, 5, 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			local := t.TempDir()
-			for i := range 40 {
-				writeFile(t, local, fmt.Sprintf("f%02d", i), bytes.Repeat([]byte{byte(i)}, 20000))
+			for i := range tc.smallFiles {
+				writeFile(t, local, fmt.Sprintf("s%02d", i), bytes.Repeat([]byte{byte(i)}, small))
+			}
+			for i := range tc.largeFiles {
+				writeFile(t, local, fmt.Sprintf("l%02d", i), bytes.Repeat([]byte{byte(i)}, large))
 			}
 			r := &countingRemote{MemRemote: syncertest.NewMemRemote()}
-			e := newEngine(t, r, syncer.Options{Transfers: tc.transfers})
+			e := newEngine(t, r, tc.opts)
 			res := pass(t, e, pairFor(local), syncer.PassOptions{})
-			if res.Counters.FilesUploaded != 40 {
-				t.Fatalf("uploaded %d files", res.Counters.FilesUploaded)
+			if n := res.Counters.FilesUploaded; n != int64(tc.smallFiles+tc.largeFiles) {
+				t.Fatalf("uploaded %d files", n)
 			}
-			if r.max > tc.want || r.max < 1 {
-				t.Errorf("%d uploads ran at once, limit %d", r.max, tc.want)
+			if r.smallMax > tc.wantSmall || r.largeMax > tc.wantLarge {
+				t.Errorf("%d small and %d large uploads ran at once, limits %d and %d", r.smallMax, r.largeMax, tc.wantSmall, tc.wantLarge)
+			}
+			// The small-file limit is a limit of its own, above Transfers.
+			if tc.smallFiles > 0 && tc.wantSmall > max(tc.opts.Transfers, 4) && r.smallMax <= max(tc.opts.Transfers, 4) {
+				t.Errorf("at most %d small uploads ran at once; the small-file limit of %d was never used", r.smallMax, tc.wantSmall)
 			}
 		})
 	}
@@ -605,7 +639,7 @@ func TestFailingServerEndsThePass(t *testing.T) {
 		writeFile(t, local, fmt.Sprintf("f%03d", i), []byte(fmt.Sprint(i)))
 	}
 	r := &failingRemote{MemRemote: syncertest.NewMemRemote()}
-	e := newEngine(t, r, syncer.Options{Transfers: 1})
+	e := newEngine(t, r, syncer.Options{Transfers: 1, SmallTransfers: 1})
 	res, err := e.RunPass(context.Background(), pairFor(local), syncer.PassOptions{})
 	if err == nil || !strings.Contains(err.Error(), "in a row") {
 		t.Fatalf("pass error %v, want it to stop after repeated server failures", err)
@@ -658,5 +692,70 @@ func TestModifiedDuringUploadIsRetried(t *testing.T) {
 	}
 	if remoteFiles(t, r.MemRemote)["doc.txt"] != md5hex([]byte("version two, longer")) {
 		t.Error("remote does not hold the current version")
+	}
+}
+
+// folderRecorder records EnsureFolder calls and refuses uploads below
+// failBelow.
+type folderRecorder struct {
+	*syncertest.MemRemote
+	mu        sync.Mutex
+	ensured   []string
+	failBelow string
+}
+
+func (f *folderRecorder) EnsureFolder(ctx context.Context, path string) ([]string, error) {
+	f.mu.Lock()
+	f.ensured = append(f.ensured, strings.TrimPrefix(path, testRemote+"/"))
+	f.mu.Unlock()
+	return f.MemRemote.EnsureFolder(ctx, path)
+}
+
+func (f *folderRecorder) Upload(ctx context.Context, path string, src io.ReaderAt, meta syncer.FileMeta) (syncer.UploadResult, error) {
+	if f.failBelow != "" && strings.HasPrefix(path, testRemote+"/"+f.failBelow+"/") {
+		return syncer.UploadResult{}, errors.New("503 service unavailable")
+	}
+	return f.MemRemote.Upload(ctx, path, src, meta)
+}
+
+// TestFoldersMadeByUploads: a new folder that receives a file costs no
+// request of its own (the upload creates it); an empty one, or one whose
+// every upload failed, is created explicitly. All count as created.
+func TestFoldersMadeByUploads(t *testing.T) {
+	local := t.TempDir()
+	writeFile(t, local, "a/b/one.txt", []byte("one"))
+	writeFile(t, local, "a/two.txt", []byte("two"))
+	writeFile(t, local, "broken/three.txt", []byte("three"))
+	if err := os.MkdirAll(filepath.Join(local, "empty", "inner"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mem := syncertest.NewMemRemote()
+	if _, err := mem.EnsureFolder(context.Background(), testRemote); err != nil {
+		t.Fatal(err)
+	}
+	r := &folderRecorder{MemRemote: mem, failBelow: "broken"}
+	e := newEngine(t, r, syncer.Options{})
+	res, err := e.RunPass(context.Background(), pairFor(local), syncer.PassOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(r.ensured)
+	// The plan names the deepest new folders (creating one makes its
+	// parents): a/b, broken and empty/inner.
+	if want := []string{"broken", "empty/inner"}; !slices.Equal(r.ensured, want) {
+		t.Errorf("folders created one by one: %v, want %v", r.ensured, want)
+	}
+	if res.Counters.FoldersCreated != 3 {
+		t.Errorf("%d folders counted as created, want 3 (a/b, broken, empty/inner)", res.Counters.FoldersCreated)
+	}
+	got := map[string]bool{}
+	_ = mem.List(context.Background(), testRemote, func(en syncer.Entry) error {
+		got[en.Path] = en.Dir
+		return nil
+	})
+	for _, d := range []string{"a", "a/b", "broken", "empty", "empty/inner"} {
+		if !got[d] {
+			t.Errorf("folder %s missing on the server: %v", d, got)
+		}
 	}
 }

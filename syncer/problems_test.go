@@ -73,7 +73,7 @@ func TestFullAccountOrLostSessionStopsThePassAtOnce(t *testing.T) {
 				writeFile(t, local, fmt.Sprintf("f%02d.txt", i), []byte(fmt.Sprintf("file %d", i)))
 			}
 			r := &refusingRemote{MemRemote: syncertest.NewMemRemote(), err: tc.err}
-			e := newEngine(t, r, syncer.Options{Transfers: 1})
+			e := newEngine(t, r, syncer.Options{Transfers: 1, SmallTransfers: 1})
 			res, err := e.RunPass(context.Background(), pairFor(local), syncer.PassOptions{})
 			if !errors.Is(err, tc.err) || res.Complete {
 				t.Fatalf("pass: complete %v, err %v; want it stopped with %v", res.Complete, err, tc.err)

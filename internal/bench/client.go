@@ -101,7 +101,7 @@ func (s *session) requests() int64 { return s.reqs.n.Load() }
 // client whose requests are counted; the session lives in memory only.
 func signIn(ctx context.Context, endpoint, loginToken string, log *slog.Logger) (*session, error) {
 	base := http.DefaultTransport.(*http.Transport).Clone()
-	base.MaxIdleConnsPerHost = 16
+	base.MaxIdleConnsPerHost = 32
 	ct := &countingTransport{next: base}
 	hc := &http.Client{Transport: ct}
 	tok, err := jotta.Login(ctx, hc, loginToken)

@@ -140,6 +140,52 @@ func TestFaultsEndVerified(t *testing.T) {
 	}
 }
 
+// TestThrottleStormEndsVerified: 30 % of all requests answer 429 with
+// Retry-After: 1. The client waits as told, for every worker at once, and
+// the backup finishes verified in one pass with fewer than twice the
+// requests the same backup needs from a healthy server.
+func TestThrottleStormEndsVerified(t *testing.T) {
+	const files = 24
+	backup := func(storm bool) (int64, *env, string, syncer.Pair, *syncer.Engine, *syncer.PassResult, error) {
+		e := newEnv(t, emulator.Options{})
+		local := e.localDir("storm")
+		fillTree(t, local, files, 4_000)
+		eng := e.engine(syncer.Options{})
+		p := syncer.Pair{ID: "storm", Local: local, Remote: "/Laptop/Backup/storm", Prune: syncer.PruneAll}
+		if storm {
+			e.emu.Faults().Seed(15)
+			e.emu.Faults().Add(emulator.Fault{Endpoint: emulator.EndpointAny, Status: 429, RetryAfter: "1", Probability: 0.3})
+		}
+		before := e.emu.Stats().Total()
+		res, err := eng.RunPass(ctxFor(t), p, syncer.PassOptions{})
+		n := e.emu.Stats().Total() - before
+		e.emu.Faults().Clear()
+		return n, e, local, p, eng, res, err
+	}
+	minimum, _, _, _, _, res, err := backup(false)
+	if err != nil || !res.Complete {
+		t.Fatalf("healthy backup: %v", err)
+	}
+	start := time.Now()
+	n, e, local, p, eng, res, err := backup(true)
+	t.Logf("%d requests under the storm in %v, %d from a healthy server", n, time.Since(start).Round(time.Millisecond), minimum)
+	if err != nil || !res.Complete || len(res.Problems) != 0 {
+		t.Fatalf("the backup did not finish under the storm: %v\n%s", err, problemsText(res.Problems))
+	}
+	e.verify(local, p.Remote)
+	if n >= 2*minimum {
+		t.Errorf("%d requests under the storm, want fewer than twice the %d a healthy server needs", n, minimum)
+	}
+	if n <= minimum {
+		t.Errorf("%d requests under the storm, no more than the %d of a healthy server: the storm did not happen", n, minimum)
+	}
+	path := eng.IndexPath(p.ID)
+	_ = eng.Close()
+	if got := e.checkIndex(path, p.Remote); got != files {
+		t.Errorf("%d files recorded as backed up, want %d", got, files)
+	}
+}
+
 // hookRemote calls before ahead of every upload and lets wrap replace the
 // source the upload reads.
 type hookRemote struct {
@@ -179,7 +225,7 @@ func TestRevokedSessionStopsAndResumes(t *testing.T) {
 			revokedAt.Store(n)
 		}
 	}
-	eng := e.engineOn(hr, syncer.Options{Transfers: 2})
+	eng := e.engineOn(hr, syncer.Options{Transfers: 2, SmallTransfers: 2})
 	res, err := eng.RunPass(ctx, p, syncer.PassOptions{})
 	if err == nil {
 		t.Fatalf("the pass ended without error after the session was revoked; problems:\n%s", problemsText(res.Problems))
