@@ -230,8 +230,10 @@ func retryableErr(ctx context.Context, err error) bool {
 	return retryableNetErr(ctx, err)
 }
 
-// sendAuthed sends once, and once more after a refresh if the server
-// answers 401.
+// sendAuthed sends r, and again after a refresh when the server answers
+// 401. Another worker may refresh (and the server expire the new token)
+// meanwhile, so a 401 to a refreshed token refreshes once more; three
+// sends at most.
 func (c *Client) sendAuthed(ctx context.Context, r *request) (*http.Response, error) {
 	if r.noAuth {
 		return c.send(ctx, r, "")
@@ -240,17 +242,17 @@ func (c *Client) sendAuthed(ctx context.Context, r *request) (*http.Response, er
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.send(ctx, r, tok)
-	if err != nil || resp.StatusCode != http.StatusUnauthorized {
-		return resp, err
+	for try := 1; ; try++ {
+		resp, err := c.send(ctx, r, tok)
+		if err != nil || resp.StatusCode != http.StatusUnauthorized || try == 3 {
+			return resp, err
+		}
+		drain(resp)
+		c.log.Debug("jotta: access token refused, refreshing", "op", r.op)
+		if tok, err = c.refresh(ctx, tok); err != nil {
+			return nil, err
+		}
 	}
-	drain(resp)
-	c.log.Debug("jotta: access token refused, refreshing", "op", r.op)
-	tok, err = c.refresh(ctx, tok)
-	if err != nil {
-		return nil, err
-	}
-	return c.send(ctx, r, tok)
 }
 
 func (c *Client) send(ctx context.Context, r *request, accessToken string) (*http.Response, error) {

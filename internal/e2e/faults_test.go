@@ -103,7 +103,9 @@ func TestFaultsEndVerified(t *testing.T) {
 			if tc.upload != nil {
 				hr.before = func(n int64, _ string) { tc.upload(n, e.emu) }
 			}
-			eng := e.engineOn(hr, syncer.Options{Transfers: 4})
+			// Four uploads at a time, small files included: the checks
+			// below (resumes, refreshes) are calibrated to that pace.
+			eng := e.engineOn(hr, syncer.Options{Transfers: 4, SmallTransfers: 4})
 			p := syncer.Pair{ID: "docs", Local: local, Remote: "/Laptop/Backup/docs", Prune: syncer.PruneAll}
 			if tc.setup != nil {
 				tc.setup(e.emu)
