@@ -230,10 +230,10 @@ func retryableErr(ctx context.Context, err error) bool {
 	return retryableNetErr(ctx, err)
 }
 
-// sendAuthed sends r, and again after a refresh when the server answers
-// 401. Another worker may refresh (and the server expire the new token)
-// meanwhile, so a 401 to a refreshed token refreshes once more; three
-// sends at most.
+// sendAuthed sends r, and once more after a refresh when the server
+// answers 401. A 401 to the refreshed token ends the call, unless another
+// worker has meanwhile replaced the token (parallel calls can race an
+// expiry); then the newer one gets one try.
 func (c *Client) sendAuthed(ctx context.Context, r *request) (*http.Response, error) {
 	if r.noAuth {
 		return c.send(ctx, r, "")
@@ -242,17 +242,31 @@ func (c *Client) sendAuthed(ctx context.Context, r *request) (*http.Response, er
 	if err != nil {
 		return nil, err
 	}
-	for try := 1; ; try++ {
-		resp, err := c.send(ctx, r, tok)
-		if err != nil || resp.StatusCode != http.StatusUnauthorized || try == 3 {
-			return resp, err
-		}
-		drain(resp)
-		c.log.Debug("jotta: access token refused, refreshing", "op", r.op)
-		if tok, err = c.refresh(ctx, tok); err != nil {
-			return nil, err
-		}
+	resp, err := c.send(ctx, r, tok)
+	if err != nil || resp.StatusCode != http.StatusUnauthorized {
+		return resp, err
 	}
+	drain(resp)
+	c.log.Debug("jotta: access token refused, refreshing", "op", r.op)
+	if tok, err = c.refresh(ctx, tok); err != nil {
+		return nil, err
+	}
+	resp, err = c.send(ctx, r, tok)
+	if err != nil || resp.StatusCode != http.StatusUnauthorized {
+		return resp, err
+	}
+	c.tokMu.Lock()
+	newer := c.tok != nil && c.tok.AccessToken != tok && c.fresh(c.tok)
+	var next string
+	if newer {
+		next = c.tok.AccessToken
+	}
+	c.tokMu.Unlock()
+	if !newer {
+		return resp, nil
+	}
+	drain(resp)
+	return c.send(ctx, r, next)
 }
 
 func (c *Client) send(ctx context.Context, r *request, accessToken string) (*http.Response, error) {
