@@ -422,3 +422,16 @@ func TestEmptyFile(t *testing.T) {
 		t.Errorf("download %q %v", b, err)
 	}
 }
+
+// TestStatOfAVirtualView: the built-in device's Latest and Links answer
+// with a <searchresult>; Stat says that is not a folder instead of
+// failing on an unknown reply.
+func TestStatOfAVirtualView(t *testing.T) {
+	e := newEnv(t, emulator.Options{})
+	for _, p := range []string{"/Jotta/Latest", "/Jotta/Links"} {
+		_, err := e.client.Stat(context.Background(), p, jotta.ListOptions{})
+		if !errors.Is(err, jotta.ErrNotDir) || !strings.Contains(err.Error(), "JottaCloud computes") {
+			t.Errorf("stat %s: %v, want ErrNotDir saying it is a computed list", p, err)
+		}
+	}
+}

@@ -60,6 +60,8 @@ func (c *Client) Stat(ctx context.Context, p string, opts ListOptions) (*api.Ent
 		if e.IsDeleted() && !opts.IncludeDeleted {
 			return nil, opErr("stat", p, ErrNotExist)
 		}
+	case api.KindSearchResult, api.KindFileDirList:
+		return nil, opErr("stat", p, fmt.Errorf("%w: it is a list of files JottaCloud computes, not a folder that can hold a backup", ErrNotDir))
 	default:
 		return nil, opErr("stat", p, fmt.Errorf("unexpected <%s> reply", e.Kind()))
 	}

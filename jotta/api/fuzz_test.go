@@ -9,13 +9,21 @@ import (
 // FuzzDecodeXMLDocuments feeds arbitrary bytes to every JFS XML type; the
 // decoders must fail cleanly, never panic, and keep Time values consistent.
 func FuzzDecodeXMLDocuments(f *testing.F) {
-	for _, name := range []string{"user.xml", "device.xml", "mountpoint.xml", "folder.xml", "file.xml", "trash.xml", "error.xml"} {
+	for _, name := range []string{"user.xml", "device.xml", "mountpoint.xml", "folder.xml", "file.xml", "trash.xml", "error.xml",
+		"file_loose_revisions.xml", "searchresult.xml", "filedirlist.xml", "mountpoint_fresh.xml"} {
 		f.Add(readFixture(f, name))
 	}
 	f.Add([]byte(`<file deleted="garbage"><currentRevision><modified/></currentRevision></file>`))
+	f.Add([]byte(`<file><currentRevision><number>2</number></currentRevision><revision><number>2</number></revision><revision><number>1</number></revision><revisions><revision/></revisions></file>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var e Entry
 		if err := xml.Unmarshal(b, &e); err == nil {
+			if len(e.LooseRevisions) != 0 {
+				t.Fatal("loose revisions left unmerged")
+			}
+			if len(e.AsFile().Revisions) != len(e.Revisions) {
+				t.Fatal("AsFile lost revisions")
+			}
 			if e.Kind() == KindFile {
 				file := e.AsFile()
 				if file.IsLive() && (file.CurrentRevision == nil || file.IsDeleted()) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"strconv"
 	"strings"
@@ -48,8 +49,13 @@ const maxFieldBytes = 1 << 20
 const maxDepth = 256
 
 // DecodeListStream reads a mode=liststream document incrementally and calls
-// fn for every folder and file element, in document order. Memory stays
-// flat in the size of the tree. The *ListEntry passed to fn is reused: copy
+// fn for every folder and file element, in document order, wherever they
+// sit below the root element. A file whose folder has not been seen yet
+// is preceded by a folder entry for it, so every folder holding files is
+// reported even when the server sends no <folder> for it; a <folder>
+// arriving later is reported too, so a folder may come twice. Memory
+// grows with the number of folders (a hash each), not with the files.
+// The *ListEntry passed to fn is reused: copy
 // it to keep it. After the last entry the trailing <stats> are checked
 // against the counts received; a mismatch or a missing <stats> is an error
 // (ErrListStreamMismatch, ErrListStreamTruncated), and so is an error
@@ -89,14 +95,44 @@ type lsFields struct {
 	seen   [numFields]bool
 	path   string // interned last path
 	entry  ListEntry
+	parent ListEntry // an implicit parent folder, reported before its file
 	stats  ListStats
 	gotSt  bool
-	counts ListStats
-	// Files whose parent had no <folder> element: rclone counts those
-	// parents as folders too. Tracked without a set, for files grouped by
-	// parent (as the server sends them), so memory stays flat.
-	lastFolder, lastParent string
-	implicit               int64
+	// elements counts the <folder> and <file> elements received; distinct
+	// counts folder paths once each, whether they came as a <folder> or
+	// only as the parent of a file (the rule rclone applies).
+	elements ListStats
+	distinct int64
+	folders  folderSet
+}
+
+// folderSet remembers the folder paths seen, as 64-bit hashes so memory
+// stays small for trees with many folders. Two paths sharing a hash
+// would make one folder look seen: the distinct count then falls short
+// of the server's and the listing fails as a mismatch, never silently.
+type folderSet struct {
+	seed maphash.Seed
+	set  map[uint64]struct{}
+	last string // the path looked up last, to skip runs of files in one folder
+	init bool
+}
+
+// add reports whether p is new, and remembers it.
+func (s *folderSet) add(p string) bool {
+	if s.set == nil {
+		s.seed = maphash.MakeSeed()
+		s.set = map[uint64]struct{}{}
+	}
+	if s.init && p == s.last {
+		return false
+	}
+	s.last, s.init = p, true
+	h := maphash.String(s.seed, p)
+	if _, ok := s.set[h]; ok {
+		return false
+	}
+	s.set[h] = struct{}{}
+	return true
 }
 
 func elementKind(name []byte) int {
@@ -182,45 +218,56 @@ func (f *lsFields) finish(fn func(*ListEntry) error) error {
 		f.path = string(p)
 	}
 	e.Path = f.path
-	if f.kind == kindFolder {
-		f.counts.Folders++
-		f.lastFolder = f.path
-	} else {
-		f.counts.Files++
-		if f.path != f.lastFolder && f.path != f.lastParent {
-			f.implicit++
-		}
-		f.lastParent = f.path
-		e.Name = string(f.val[fieldFilename])
-		e.MD5 = normalizeMD5(f.val[fieldMD5])
-		var err error
-		if e.Size, err = parseCount(f.val[fieldSize]); err != nil {
-			return fmt.Errorf("liststream file %q size: %w", e.Name, err)
-		}
-		if e.Modified, err = parseTimeBytes(f.val[fieldModified]); err != nil {
-			return fmt.Errorf("liststream file %q modified: %w", e.Name, err)
-		}
-		if e.Created, err = parseTimeBytes(f.val[fieldCreated]); err != nil {
-			return fmt.Errorf("liststream file %q created: %w", e.Name, err)
-		}
+	isNew := f.folders.add(f.path)
+	if isNew {
+		f.distinct++
 	}
 	f.kind = kindNone
+	if e.Folder {
+		f.elements.Folders++
+		return fn(e)
+	}
+	f.elements.Files++
+	e.Name = string(f.val[fieldFilename])
+	e.MD5 = normalizeMD5(f.val[fieldMD5])
+	var err error
+	if e.Size, err = parseCount(f.val[fieldSize]); err != nil {
+		return fmt.Errorf("liststream file %q size: %w", e.Name, err)
+	}
+	if e.Modified, err = parseTimeBytes(f.val[fieldModified]); err != nil {
+		return fmt.Errorf("liststream file %q modified: %w", e.Name, err)
+	}
+	if e.Created, err = parseTimeBytes(f.val[fieldCreated]); err != nil {
+		return fmt.Errorf("liststream file %q created: %w", e.Name, err)
+	}
+	if isNew {
+		// A folder known only through its files is reported before them.
+		f.parent = ListEntry{Folder: true, Path: f.path}
+		if err := fn(&f.parent); err != nil {
+			return err
+		}
+	}
 	return fn(e)
 }
 
+// counts is what was received: the <folder> and <file> elements.
+func (f *lsFields) counts() ListStats { return f.elements }
+
 // end checks the stats once the document is complete. The folder count
-// may either count <folder> elements only, or also the parents of files
-// that came without one (the rule rclone applies).
+// may count the <folder> elements, or every distinct folder including the
+// parents of files that came without one (the rule rclone applies). Any
+// other count, or a file count that differs, is a mismatch. On success
+// the stats are returned as the server counted them.
 func (f *lsFields) end() (ListStats, error) {
 	if !f.gotSt {
-		return f.counts, ErrListStreamTruncated
+		return f.counts(), ErrListStreamTruncated
 	}
-	folders := f.stats.Folders == f.counts.Folders || f.stats.Folders == f.counts.Folders+f.implicit
-	if !folders || f.stats.Files != f.counts.Files {
-		return f.counts, fmt.Errorf("%w: stats say %d folders and %d files, received %d and %d",
-			ErrListStreamMismatch, f.stats.Folders, f.stats.Files, f.counts.Folders, f.counts.Files)
+	folders := f.stats.Folders == f.elements.Folders || f.stats.Folders == f.distinct
+	if !folders || f.stats.Files != f.elements.Files {
+		return f.counts(), fmt.Errorf("%w: stats say %d folders and %d files, received %d folder elements (%d distinct folders) and %d files",
+			ErrListStreamMismatch, f.stats.Folders, f.stats.Files, f.elements.Folders, f.distinct, f.elements.Files)
 	}
-	return f.counts, nil
+	return f.stats, nil
 }
 
 func parseCount(b []byte) (int64, error) {

@@ -22,16 +22,17 @@ func referenceListStream(r io.Reader, fn func(*ListEntry) error) (ListStats, err
 	field := fieldNone
 	var text []byte
 	sawRoot := false
+	entryDepth := 0 // as in the scanner: recognised elements at any depth below the root
 	for {
 		tok, err := d.RawToken()
 		if err == io.EOF {
 			if len(stack) > 0 || !sawRoot {
-				return f.counts, ErrListStreamTruncated
+				return f.counts(), ErrListStreamTruncated
 			}
 			return f.end()
 		}
 		if err != nil {
-			return f.counts, err
+			return f.counts(), err
 		}
 		switch tok := tok.(type) {
 		case xml.StartElement:
@@ -41,28 +42,29 @@ func referenceListStream(r io.Reader, fn func(*ListEntry) error) (ListStats, err
 			if tok.Name.Space != "" {
 				name = []byte(tok.Name.Space + ":" + tok.Name.Local)
 			}
-			switch len(stack) {
-			case 2:
-				f.begin(elementKind(name))
-			case 3:
-				if f.kind != kindNone {
-					field = fieldOf(f.kind, name)
-					text = text[:0]
+			switch d := len(stack); {
+			case entryDepth == 0 && d >= 2:
+				if k := elementKind(name); k != kindNone {
+					f.begin(k)
+					entryDepth = d
 				}
+			case d == entryDepth+1:
+				field = fieldOf(f.kind, name)
+				text = text[:0]
 			}
 		case xml.EndElement:
 			if len(stack) == 0 || stack[len(stack)-1] != tok.Name {
-				return f.counts, errors.New("mismatched end element")
+				return f.counts(), errors.New("mismatched end element")
 			}
-			switch len(stack) {
-			case 3:
-				if field != fieldNone {
-					f.set(field, text)
-					field = fieldNone
-				}
-			case 2:
+			switch d := len(stack); {
+			case entryDepth == 0:
+			case d == entryDepth+1 && field != fieldNone:
+				f.set(field, text)
+				field = fieldNone
+			case d == entryDepth:
+				entryDepth = 0
 				if err := f.finish(fn); err != nil {
-					return f.counts, err
+					return f.counts(), err
 				}
 			}
 			stack = stack[:len(stack)-1]
@@ -225,6 +227,10 @@ func FuzzListStreamMatchesEncodingXML(f *testing.F) {
 	f.Add("<l><file><path><![CDATA[x]]>y<![CDATA[\r\n]]></path><filename a='>'>n<!-- c -->m</filename><size/></file><stats><folders/><files>1</files></stats></l>")
 	f.Add("<!DOCTYPE l [<!ELEMENT l ANY>]><?pi x?><l><folder><path>p<x>q</x></path></folder><stats><folders>1</folders><files>0</files></stats></l>")
 	f.Add("<l><folder><path>&#xD800;</path></folder><stats><folders>1</folders><files>0</files></stats></l>")
+	for _, s := range listStreamShapes() {
+		f.Add(s.doc)
+	}
+	f.Add("<l><w><file><path>/A/x</path><filename>f</filename><folder><path>/B</path></folder></file></w><stats><folders>1</folders><files>1</files></stats></l>")
 	f.Fuzz(func(t *testing.T, doc string) {
 		want, wantSt, wantErr := collect(referenceListStream, strings.NewReader(doc))
 		got, gotSt, gotErr := collect(DecodeListStream, strings.NewReader(doc))

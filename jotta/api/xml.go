@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/xml"
+	"sort"
 	"strings"
 )
 
@@ -105,6 +106,50 @@ type File struct {
 	CurrentRevision *Revision  `xml:"currentRevision"`
 	LatestRevision  *Revision  `xml:"latestRevision"`
 	Revisions       []Revision `xml:"revisions>revision"`
+	// LooseRevisions catches <revision> elements directly under <file>
+	// (not inside <revisions>); decoding merges them into Revisions, so
+	// it is always empty afterwards.
+	LooseRevisions []Revision `xml:"revision"`
+}
+
+// UnmarshalXML decodes a file element and merges revisions found directly
+// under it into Revisions.
+func (f *File) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	type plain File // the same fields without this method
+	if err := d.DecodeElement((*plain)(f), &start); err != nil {
+		return err
+	}
+	f.Revisions = mergeRevisions(f.Revisions, f.LooseRevisions, f.CurrentRevision, f.LatestRevision)
+	f.LooseRevisions = nil
+	return nil
+}
+
+// mergeRevisions adds the loose revisions to the older ones, drops any
+// that repeat the current or latest revision, and orders them newest
+// first, as <revisions> lists them.
+func mergeRevisions(older, loose []Revision, current, latest *Revision) []Revision {
+	if len(loose) == 0 {
+		return older
+	}
+	same := func(r *Revision, o *Revision) bool {
+		return o != nil && r.Number == o.Number && r.Number != 0 && strings.EqualFold(r.MD5, o.MD5)
+	}
+	out := append([]Revision(nil), older...)
+	for i := range loose {
+		r := &loose[i]
+		if same(r, current) || same(r, latest) {
+			continue
+		}
+		dup := false
+		for j := range out {
+			dup = dup || same(r, &out[j])
+		}
+		if !dup {
+			out = append(out, *r)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Number > out[j].Number })
+	return out
 }
 
 // IsDeleted reports whether the file is in the trash.
@@ -169,6 +214,21 @@ type Entry struct {
 	CurrentRevision *Revision  `xml:"currentRevision"`
 	LatestRevision  *Revision  `xml:"latestRevision"`
 	Revisions       []Revision `xml:"revisions>revision"`
+	// LooseRevisions: <revision> directly under the root, merged into
+	// Revisions on decoding (see File).
+	LooseRevisions []Revision `xml:"revision"`
+}
+
+// UnmarshalXML decodes any root element and merges revisions found
+// directly under a file into Revisions.
+func (e *Entry) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	type plain Entry
+	if err := d.DecodeElement((*plain)(e), &start); err != nil {
+		return err
+	}
+	e.Revisions = mergeRevisions(e.Revisions, e.LooseRevisions, e.CurrentRevision, e.LatestRevision)
+	e.LooseRevisions = nil
+	return nil
 }
 
 // Kind names of root elements.
@@ -178,7 +238,39 @@ const (
 	KindMountPoint = "mountPoint"
 	KindFolder     = "folder"
 	KindFile       = "file"
+	// KindSearchResult answers the built-in device's virtual views
+	// (/Jotta/Latest, /Jotta/Links): a computed list of files from
+	// anywhere, not a folder.
+	KindSearchResult = "searchresult"
+	// KindFileDirList answers the old mode=list: one flat list of
+	// folders, each with its own files (see FileDirList).
+	KindFileDirList = "filedirlist"
 )
+
+// IsView reports whether the entry is a list the service computes (a
+// search result or a mode=list document) rather than one folder or file.
+func (e *Entry) IsView() bool {
+	return e.Kind() == KindSearchResult || e.Kind() == KindFileDirList
+}
+
+// FileDirList is the reply to mode=list: every folder of the tree in one
+// flat list, each with Path = its parent's path and its own files.
+type FileDirList struct {
+	XMLName xml.Name `xml:"filedirlist"`
+	Time    Time     `xml:"time,attr"`
+	Host    string   `xml:"host,attr"`
+	Folders []Folder `xml:"folders>folder"`
+}
+
+// SearchResult is the reply of a virtual view such as /Jotta/Latest or
+// /Jotta/Links: files from anywhere, each with its path.
+type SearchResult struct {
+	XMLName  xml.Name  `xml:"searchresult"`
+	Time     Time      `xml:"time,attr"`
+	Host     string    `xml:"host,attr"`
+	Files    []File    `xml:"files>file"`
+	Metadata *Metadata `xml:"metadata"`
+}
 
 // Kind is the root element name: KindFolder, KindFile, KindMountPoint …
 func (e *Entry) Kind() string { return e.XMLName.Local }

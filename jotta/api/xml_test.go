@@ -3,8 +3,10 @@ package api
 import (
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -362,3 +364,109 @@ func TestTimeRoundTripXML(t *testing.T) {
 }
 
 func want() time.Time { return time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC) }
+
+// TestDecodeRevisionsInBothPlaces: a <revision> directly under <file>
+// counts like one inside <revisions>, in a direct GET and in a listing,
+// whatever the order, and a repeat of the current revision is not an
+// older one.
+func TestDecodeRevisionsInBothPlaces(t *testing.T) {
+	rev := func(n int, md5 string) string {
+		return fmt.Sprintf("<revision><number>%d</number><state>COMPLETED</state><size>%d</size><md5>%s</md5></revision>", n, n, md5)
+	}
+	cur := "<currentRevision><number>10</number><state>COMPLETED</state><size>10</size><md5>aa</md5></currentRevision>"
+	cases := []struct{ name, body string }{
+		{"inside revisions", cur + "<revisions>" + rev(9, "99") + rev(8, "88") + "</revisions>"},
+		{"directly under file", cur + rev(9, "99") + rev(8, "88")},
+		{"directly under file, oldest first", cur + rev(8, "88") + rev(9, "99")},
+		{"both places", cur + rev(8, "88") + "<revisions>" + rev(9, "99") + "</revisions>"},
+		{"current repeated among them", cur + rev(10, "AA") + rev(9, "99") + rev(8, "88")},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			check := func(what string, f *File) {
+				t.Helper()
+				if len(f.Revisions) != 2 || f.Revisions[0].Number != 9 || f.Revisions[1].Number != 8 || len(f.LooseRevisions) != 0 {
+					t.Errorf("%s: revisions %+v (loose %d), want 9 then 8", what, f.Revisions, len(f.LooseRevisions))
+				}
+				if f.CurrentRevision == nil || f.CurrentRevision.Number != 10 {
+					t.Errorf("%s: current revision %+v", what, f.CurrentRevision)
+				}
+			}
+			doc := `<file name="a.txt">` + c.body + `</file>`
+			var e Entry
+			if err := xml.Unmarshal([]byte(doc), &e); err != nil {
+				t.Fatal(err)
+			}
+			check("entry", e.AsFile())
+			var f File
+			if err := xml.Unmarshal([]byte(doc), &f); err != nil {
+				t.Fatal(err)
+			}
+			check("file", &f)
+			var d Folder
+			if err := xml.Unmarshal([]byte(`<folder name="x"><files>`+doc+`</files></folder>`), &d); err != nil {
+				t.Fatal(err)
+			}
+			if len(d.Files) != 1 {
+				t.Fatalf("listing has %d files", len(d.Files))
+			}
+			check("listing", &d.Files[0])
+		})
+	}
+	var f File
+	if err := xml.Unmarshal(readFixture(t, "file_loose_revisions.xml"), &f); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Revisions) != 2 || f.Revisions[0].Number != 9 || f.Revisions[1].Size != 100 {
+		t.Errorf("fixture: revisions %+v", f.Revisions)
+	}
+}
+
+// TestDecodeViewRoots: the replies of the built-in device's virtual
+// views and of mode=list are recognised for what they are.
+func TestDecodeViewRoots(t *testing.T) {
+	for _, c := range []struct {
+		fixture, kind string
+		files         int
+	}{
+		{"searchresult.xml", KindSearchResult, 1},
+		{"filedirlist.xml", KindFileDirList, 0},
+	} {
+		var e Entry
+		if err := xml.Unmarshal(readFixture(t, c.fixture), &e); err != nil {
+			t.Fatal(err)
+		}
+		if e.Kind() != c.kind || !e.IsView() || e.IsDir() || len(e.Files) != c.files {
+			t.Errorf("%s: kind %q view %v dir %v files %d", c.fixture, e.Kind(), e.IsView(), e.IsDir(), len(e.Files))
+		}
+	}
+	var s SearchResult
+	if err := xml.Unmarshal(readFixture(t, "searchresult.xml"), &s); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Files) != 1 || !s.Files[0].IsLive() || s.Files[0].Path == "" || s.Metadata.NumFiles != 1 {
+		t.Errorf("search result: %+v", s)
+	}
+	var l FileDirList
+	if err := xml.Unmarshal(readFixture(t, "filedirlist.xml"), &l); err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Folders) != 2 || l.Folders[0].Name != "photos" || len(l.Folders[0].Files) != 1 || l.Folders[1].Path == "" {
+		t.Fatalf("file dir list: %+v", l)
+	}
+	if got := l.Folders[0].Files[0].CurrentRevision.MD5; !strings.EqualFold(got, "5d41402abc4b2a76b9719d911017c592") {
+		t.Errorf("md5 %q", got)
+	}
+}
+
+// TestDecodeFreshMountPoint: a mount point nobody wrote to yet has empty
+// <size> and <modified>.
+func TestDecodeFreshMountPoint(t *testing.T) {
+	var e Entry
+	if err := xml.Unmarshal(readFixture(t, "mountpoint_fresh.xml"), &e); err != nil {
+		t.Fatal(err)
+	}
+	if e.Kind() != KindMountPoint || !e.IsDir() || e.Size != 0 || !e.Modified.IsZero() || e.DisplayName() != "Documents" {
+		t.Errorf("fresh mount point: %+v", e)
+	}
+}

@@ -26,6 +26,11 @@ type lsScanner struct {
 	name  []byte
 	f     lsFields
 	field int // field being collected, fieldNone if none
+	// entryDepth is the depth of the <folder>, <file> or <stats> element
+	// being read, 0 outside one. Such elements count at any depth below
+	// the root, so wrappers around them do not matter; inside one, only
+	// its direct children are fields, and nothing nested starts another.
+	entryDepth int
 }
 
 func (s *lsScanner) fill() bool {
@@ -77,10 +82,10 @@ func (s *lsScanner) run(fn func(*ListEntry) error) (ListStats, error) {
 		for {
 			if s.pos == s.end && !s.fill() {
 				if s.rerr != io.EOF {
-					return s.f.counts, s.readErr()
+					return s.f.counts(), s.readErr()
 				}
 				if s.depth() > 0 || !sawRoot {
-					return s.f.counts, fmt.Errorf("liststream: unexpected end of document: %w", ErrListStreamTruncated)
+					return s.f.counts(), fmt.Errorf("liststream: unexpected end of document: %w", ErrListStreamTruncated)
 				}
 				return s.f.end()
 			}
@@ -89,7 +94,7 @@ func (s *lsScanner) run(fn func(*ListEntry) error) (ListStats, error) {
 				if collect {
 					s.raw = append(s.raw, s.buf[s.pos:s.end]...)
 					if len(s.raw) > maxFieldBytes {
-						return s.f.counts, errors.New("liststream: value too long")
+						return s.f.counts(), errors.New("liststream: value too long")
 					}
 				}
 				s.pos = s.end
@@ -104,16 +109,16 @@ func (s *lsScanner) run(fn func(*ListEntry) error) (ListStats, error) {
 		if len(s.raw) > 0 {
 			var err error
 			if s.text, err = appendCharData(s.text, s.raw); err != nil {
-				return s.f.counts, err
+				return s.f.counts(), err
 			}
 			s.raw = s.raw[:0]
 			if len(s.text) > maxFieldBytes {
-				return s.f.counts, errors.New("liststream: value too long")
+				return s.f.counts(), errors.New("liststream: value too long")
 			}
 		}
 		c, ok := s.getc()
 		if !ok {
-			return s.f.counts, s.readErr()
+			return s.f.counts(), s.readErr()
 		}
 		var err error
 		switch c {
@@ -128,7 +133,7 @@ func (s *lsScanner) run(fn func(*ListEntry) error) (ListStats, error) {
 			err = s.startTag(c, fn)
 		}
 		if err != nil {
-			return s.f.counts, err
+			return s.f.counts(), err
 		}
 	}
 }
@@ -191,9 +196,12 @@ func (s *lsScanner) pushElement(selfClosing bool, fn func(*ListEntry) error) err
 	s.stack = append(s.stack, s.name...)
 	s.ends = append(s.ends, len(s.stack))
 	switch d := s.depth(); {
-	case d == 2:
-		s.f.begin(elementKind(s.name))
-	case d == 3 && s.f.kind != kindNone:
+	case s.entryDepth == 0 && d >= 2:
+		if k := elementKind(s.name); k != kindNone {
+			s.f.begin(k)
+			s.entryDepth = d
+		}
+	case d == s.entryDepth+1:
 		s.field = fieldOf(s.f.kind, s.name)
 		s.text = s.text[:0]
 	}
@@ -242,10 +250,12 @@ func (s *lsScanner) endTag(fn func(*ListEntry) error) error {
 func (s *lsScanner) closeElement(fn func(*ListEntry) error) error {
 	d := s.depth()
 	switch {
-	case d == 3 && s.field != fieldNone:
+	case s.entryDepth == 0:
+	case d == s.entryDepth+1 && s.field != fieldNone:
 		s.f.set(s.field, s.text)
 		s.field = fieldNone
-	case d == 2:
+	case d == s.entryDepth:
+		s.entryDepth = 0
 		if err := s.f.finish(fn); err != nil {
 			return err
 		}
