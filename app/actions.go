@@ -253,14 +253,29 @@ func (c *Controller) pairByID(id string) (config.Pair, bool) {
 }
 
 // BackupNow starts a pass of every pair (of one pair with a non-empty id)
-// as soon as possible.
+// as soon as possible. Asking for a backup ends a pause: the person asking
+// wants it now.
 func (c *Controller) BackupNow(ctx context.Context, pairID string) error {
 	e := c.engine()
 	if e == nil {
 		return ErrNotSignedIn
 	}
+	if paused, _ := e.Paused(); paused {
+		e.Resume()
+		c.logf("resumed to back up now")
+		defer c.changed()
+	}
 	e.ScanNow(pairID)
 	return nil
+}
+
+// Storage reads the account's storage use from the service.
+func (c *Controller) Storage(ctx context.Context) (jotta.Quota, error) {
+	acct := c.account()
+	if acct == nil {
+		return jotta.Quota{}, ErrNotSignedIn
+	}
+	return acct.Client.Quota(ctx)
 }
 
 // Pause stops passes until the given time (zero: until Resume).

@@ -94,3 +94,26 @@ func TestDemoNeverReachesTheRealAccount(t *testing.T) {
 		t.Errorf("after restart: signed in %v, demo %v, %d folders", s.SignedIn, s.Demo, len(s.Pairs))
 	}
 }
+
+// TestBackupNowEndsAPause: asking for a backup while paused is not ignored.
+func TestBackupNowEndsAPause(t *testing.T) {
+	keyring.MockInit()
+	c := newController(t, tempPaths(t))
+	defer c.Close()
+	ctx := context.Background()
+	if err := c.StartDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Pause(ctx, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if s := c.Status(); !s.Paused || s.Phase != app.PhasePaused {
+		t.Fatalf("after Pause: paused %v phase %v", s.Paused, s.Phase)
+	}
+	if err := c.BackupNow(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	if s := c.Status(); s.Paused {
+		t.Error("Back up now left the backups paused")
+	}
+}

@@ -123,6 +123,11 @@ func (b *controllerBackend) StartDemo(ctx context.Context) (settings.Account, er
 
 func (b *controllerBackend) SignOut(ctx context.Context) error { return b.c.SignOut(ctx) }
 
+func (b *controllerBackend) Storage(ctx context.Context) (settings.Storage, error) {
+	q, err := b.c.Storage(ctx)
+	return settings.Storage{Used: q.Used, Total: q.Total}, err
+}
+
 func (b *controllerBackend) Pairs(context.Context) ([]settings.Pair, error) {
 	s := b.c.Status()
 	if s.ConfigError != "" {
@@ -180,7 +185,7 @@ func (b *controllerBackend) MountPoints(ctx context.Context, device string) ([]s
 
 func (b *controllerBackend) Activity(context.Context) (settings.Activity, error) {
 	s := b.c.Status()
-	a := settings.Activity{Log: s.Log}
+	a := settings.Activity{Log: s.Log, Paused: s.Paused, PausedUntil: s.PausedUntil}
 	if p := s.Progress; p != nil {
 		a.Running = true
 		a.PairLocal = p.Local

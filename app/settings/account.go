@@ -2,6 +2,7 @@ package settings
 
 import (
 	"context"
+	"fmt"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -10,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"jottacloudclient/assets"
+	"jottacloudclient/tray"
 )
 
 // welcomePage is the first-run page: sign in with a token or try the demo.
@@ -96,7 +98,7 @@ func (p *welcomePage) submit() {
 				if m, ok := fieldMessages(err); ok {
 					p.setTokenError(m[FieldToken])
 				} else {
-					w.showError("Signing in failed: " + err.Error())
+					w.fail("Signing in failed", err)
 				}
 				return
 			}
@@ -113,7 +115,7 @@ func (p *welcomePage) startDemo() {
 	background(w, "start demo", w.b.StartDemo, func(a Account, err error) {
 		p.setBusy(false)
 		if err != nil {
-			w.showError("The demo could not start: " + err.Error())
+			w.fail("The demo could not start", err)
 			return
 		}
 		w.setAccount(a)
@@ -121,12 +123,15 @@ func (p *welcomePage) startDemo() {
 	})
 }
 
-// accountPage shows who is signed in and signs out.
+// accountPage shows who is signed in, how much of the account's storage
+// is used, and signs out.
 type accountPage struct {
 	w       *Window
 	content fyne.CanvasObject
 	who     *widget.Label
 	detail  *widget.Label
+	storage *widget.ProgressBar
+	used    *widget.Label
 	signOut *widget.Button
 }
 
@@ -134,8 +139,13 @@ func newAccountPage(w *Window) *accountPage {
 	p := &accountPage{w: w}
 	p.who = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	p.detail = newHelp("")
+	p.storage = widget.NewProgressBar()
+	p.storage.TextFormatter = func() string { return "" }
+	p.storage.Hide()
+	p.used = widget.NewLabel("")
 	p.signOut = widget.NewButton("Sign out", p.confirmSignOut)
-	p.content = container.NewPadded(container.NewVBox(p.who, p.detail, container.NewHBox(p.signOut)))
+	p.content = container.NewVScroll(container.NewPadded(container.NewVBox(
+		p.who, p.detail, p.storage, p.used, container.NewHBox(p.signOut))))
 	return p
 }
 
@@ -146,14 +156,38 @@ func (p *accountPage) show(a Account) {
 		p.detail.SetText("")
 	case a.Demo:
 		p.who.SetText("Signed in to the demo as " + a.User)
-		p.detail.SetText("The demo keeps its files on this computer (" + a.Endpoint + "). Sign out and sign in with a personal login token to back up to JottaCloud.")
+		p.detail.SetText("The demo keeps everything on this computer and nothing leaves it. " +
+			"Signing out ends the demo and deletes its files and folders list; then sign in with a personal login token to back up to JottaCloud.")
 	default:
 		p.who.SetText("Signed in as " + a.User)
-		if a.Endpoint != "" {
-			p.detail.SetText("Service: " + a.Endpoint)
-		} else {
-			p.detail.SetText("")
-		}
+		p.detail.SetText("")
+	}
+	if !a.SignedIn {
+		p.storage.Hide()
+		p.used.SetText("")
+		return
+	}
+	background(p.w, "read storage use", p.w.b.Storage, func(st Storage, err error) {
+		p.showStorage(st, err)
+	})
+}
+
+// showStorage draws the storage bar, like the official app's.
+func (p *accountPage) showStorage(st Storage, err error) {
+	switch {
+	case err != nil:
+		p.storage.Hide()
+		p.used.SetText("Storage use is not known right now.")
+	case st.Total < 0:
+		p.storage.Hide()
+		p.used.SetText(tray.FormatBytes(st.Used) + " used of unlimited storage")
+	case st.Total > 0:
+		p.storage.SetValue(min(1, float64(st.Used)/float64(st.Total)))
+		p.storage.Show()
+		p.used.SetText(fmt.Sprintf("%s of %s used (%d%%)", tray.FormatBytes(st.Used), tray.FormatBytes(st.Total), st.Used*100/st.Total))
+	default:
+		p.storage.Hide()
+		p.used.SetText(tray.FormatBytes(st.Used) + " used")
 	}
 }
 
@@ -167,7 +201,7 @@ func (p *accountPage) confirmSignOut() {
 			}
 			backgroundErr(w, "sign out", w.b.SignOut, func(err error) {
 				if err != nil {
-					w.showError("Signing out failed: " + err.Error())
+					w.fail("Signing out failed", err)
 					return
 				}
 				w.refresh()

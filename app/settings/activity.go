@@ -138,7 +138,7 @@ func (p *activityPage) retry(pr Problem) {
 	w := p.w
 	backgroundErr(w, "retry file", func(ctx context.Context) error { return w.b.RetryProblem(ctx, pr) }, func(err error) {
 		if err != nil {
-			w.showError("Could not retry " + DisplayPath(pr.Path) + ": " + err.Error())
+			w.fail("Could not retry "+DisplayPath(pr.Path), err)
 			return
 		}
 		w.refresh()
@@ -158,7 +158,7 @@ func (p *activityPage) leaveOut(pr Problem) {
 	backgroundErr(w, "add exclude", func(ctx context.Context) error { return w.b.AddExclude(ctx, pr.PairID, pattern) },
 		func(err error) {
 			if err != nil {
-				w.showError("Could not leave out " + DisplayPath(pr.Path) + ": " + err.Error())
+				w.fail("Could not leave out "+DisplayPath(pr.Path), err)
 				return
 			}
 			w.refresh()

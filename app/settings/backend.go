@@ -30,6 +30,8 @@ type Accounts interface {
 	// StartDemo starts the built-in emulator on loopback with its own data
 	// directory and a demo account, and signs in to it.
 	StartDemo(ctx context.Context) (Account, error)
+	// Storage reads the account's storage use; it may need the network.
+	Storage(ctx context.Context) (Storage, error)
 	// SignOut forgets the credentials; configured pairs are kept.
 	SignOut(ctx context.Context) error
 }
@@ -41,7 +43,10 @@ type Folders interface {
 	SavePair(ctx context.Context, p Pair) (Pair, error)
 	// RemovePair stops backing up a pair. It never deletes remote data.
 	RemovePair(ctx context.Context, id string) error
+	// BackupNow starts a backup of every folder; it ends a pause.
 	BackupNow(ctx context.Context) error
+	// Resume ends a pause.
+	Resume(ctx context.Context) error
 }
 
 // RemoteBrowser lists where a pair can go in the account.
@@ -71,6 +76,12 @@ type Account struct {
 	User     string
 	Endpoint string // the service base URL, shown for the demo and overrides
 	Demo     bool   // signed in to the built-in emulator
+}
+
+// Storage is the account's storage use.
+type Storage struct {
+	Used  int64 // bytes
+	Total int64 // bytes; negative: unlimited
 }
 
 // Prune says what happens remotely to files deleted locally.
@@ -130,17 +141,19 @@ type Options struct {
 
 // Activity is the running pass and the recent problems.
 type Activity struct {
-	Running    bool
-	PairLocal  string // the folder being backed up
-	FilesDone  int
-	FilesTotal int
-	BytesDone  int64
-	BytesTotal int64
-	Rate       float64       // bytes per second
-	ETA        time.Duration // 0 when unknown
-	Current    string        // file being uploaded
-	Problems   []Problem
-	Log        []string // recent log lines, oldest first
+	Running     bool
+	PairLocal   string // the folder being backed up
+	FilesDone   int
+	FilesTotal  int
+	BytesDone   int64
+	BytesTotal  int64
+	Rate        float64       // bytes per second
+	ETA         time.Duration // 0 when unknown
+	Current     string        // file being uploaded
+	Paused      bool          // backups are paused by the user
+	PausedUntil time.Time     // when the pause ends (zero: until resumed)
+	Problems    []Problem
+	Log         []string // recent log lines, oldest first
 }
 
 // Problem is a file that could not be backed up.

@@ -171,7 +171,7 @@ func (e *pairEditor) submit() {
 				if m, ok := fieldMessages(err); ok {
 					e.showErrors(m)
 				} else {
-					w.showError("Could not save the folder: " + err.Error())
+					w.fail("Could not save the folder", err)
 				}
 				return
 			}

@@ -22,6 +22,7 @@ type fakeBackend struct {
 	remote   map[string]int64 // remote path → files stored there
 	options  Options
 	activity Activity
+	storage  Storage
 	changes  chan struct{}
 	calls    map[string]int
 	lastExcl string
@@ -161,7 +162,24 @@ func (f *fakeBackend) RemovePair(_ context.Context, id string) error {
 	return errors.New("no such pair")
 }
 
-func (f *fakeBackend) BackupNow(context.Context) error { f.record("BackupNow"); return nil }
+// BackupNow ends a pause, as the real backend does.
+func (f *fakeBackend) BackupNow(context.Context) error { return f.unpause("BackupNow") }
+func (f *fakeBackend) Resume(context.Context) error    { return f.unpause("Resume") }
+
+func (f *fakeBackend) unpause(call string) error {
+	f.record(call)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.activity.Paused, f.activity.PausedUntil = false, time.Time{}
+	return nil
+}
+
+func (f *fakeBackend) Storage(context.Context) (Storage, error) {
+	f.record("Storage")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.storage, nil
+}
 
 func (f *fakeBackend) Devices(context.Context) ([]string, error) {
 	f.record("Devices")

@@ -75,7 +75,7 @@ func (p *foldersPage) backupNow() {
 	w := p.w
 	backgroundErr(w, "back up now", w.b.BackupNow, func(err error) {
 		if err != nil {
-			w.showError("Could not start a backup: " + err.Error())
+			w.fail("Could not start a backup", err)
 			return
 		}
 		w.refresh()
@@ -95,7 +95,7 @@ func confirmRemove(w *Window, pair Pair) {
 		backgroundErr(w, "remove folder", func(ctx context.Context) error { return w.b.RemovePair(ctx, pair.ID) },
 			func(err error) {
 				if err != nil {
-					w.showError("Could not remove the folder: " + err.Error())
+					w.fail("Could not remove the folder", err)
 					return
 				}
 				w.refresh()

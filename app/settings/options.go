@@ -59,7 +59,7 @@ func (p *optionsPage) load() {
 	w := p.w
 	background(w, "load options", w.b.Options, func(o Options, err error) {
 		if err != nil {
-			w.showError("Could not read the options: " + err.Error())
+			w.fail("Could not read the options", err)
 			return
 		}
 		p.show(o)
@@ -110,7 +110,7 @@ func (p *optionsPage) submit() {
 			if m, ok := fieldMessages(err); ok {
 				p.showErrors(m)
 			} else {
-				w.showError("Could not save the options: " + err.Error())
+				w.fail("Could not save the options", err)
 			}
 			return
 		}

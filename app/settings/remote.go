@@ -8,6 +8,8 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
+
+	"jottacloudclient/app/message"
 )
 
 // remoteChooser browses the account's devices and mount points. The fields
@@ -71,7 +73,7 @@ func openRemoteChooser(w *Window, start string, chosen func(string)) *remoteChoo
 
 	background(w, "list devices", w.b.Devices, func(devs []string, err error) {
 		if err != nil {
-			c.setError("Could not list the devices in the account: " + err.Error())
+			c.setError("Could not list the devices in the account: " + message.Text(err))
 			return
 		}
 		c.device.SetOptions(devs)

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"jottacloudclient/app/message"
 )
 
 // tokenHelp is the one-line explanation of where a token comes from.
@@ -56,7 +58,7 @@ func CheckLocal(path string) *FieldError {
 	case os.IsNotExist(err):
 		return &FieldError{FieldLocal, "There is no folder at this path. Choose an existing folder."}
 	case err != nil:
-		return &FieldError{FieldLocal, "This folder cannot be read: " + err.Error()}
+		return &FieldError{FieldLocal, "This folder cannot be read: " + message.Text(err)}
 	case !fi.IsDir():
 		return &FieldError{FieldLocal, "This is a file, not a folder. Choose the folder that contains it."}
 	}

@@ -11,7 +11,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"jottacloudclient/app/message"
+	"jottacloudclient/tray"
 )
 
 // Config adapts the window to its surroundings. Every field is optional.
@@ -38,8 +42,11 @@ type Window struct {
 	pending sync.WaitGroup // background calls in flight
 	uiMu    sync.Mutex     // serialises results applied from background calls
 
-	banner *widget.Label // errors that belong to no field
-	notice *widget.Label // how to reach the app when no tray icon can be seen
+	banner    *widget.Label   // errors that belong to no field
+	bannerBox *fyne.Container // the banner with its close button
+	paused    *widget.Label   // says until when backups are paused
+	pausedBox *fyne.Container // the paused line with its Resume button
+	notice    *widget.Label   // how to reach the app when no tray icon can be seen
 
 	welcome  *welcomePage
 	tabs     *container.AppTabs
@@ -82,7 +89,14 @@ func New(a fyne.App, b Backend, cfg Config) *Window {
 	w.banner = widget.NewLabel("")
 	w.banner.Wrapping = fyne.TextWrapWord
 	w.banner.Importance = widget.DangerImportance
-	w.banner.Hide()
+	w.bannerBox = container.NewBorder(nil, nil, nil,
+		widget.NewButtonWithIcon("", theme.CancelIcon(), func() { w.showError("") }), w.banner)
+	w.bannerBox.Hide()
+	w.paused = widget.NewLabel("")
+	w.paused.Importance = widget.WarningImportance
+	w.paused.Wrapping = fyne.TextWrapWord
+	w.pausedBox = container.NewBorder(nil, nil, nil, widget.NewButton("Resume", w.resume), w.paused)
+	w.pausedBox.Hide()
 	w.notice = newHelp("Your desktop shows no tray icons, so this window is the way to JottaCloud Backup. " +
 		"Backups run while it is open; closing it quits the app. Turn on “Start JottaCloud Backup when I log in” in Options to have it back after you log in.")
 	w.notice.Importance = widget.WarningImportance
@@ -157,7 +171,7 @@ func (w *Window) watch() {
 func (w *Window) refresh() {
 	background(w, "load account", w.b.Account, func(a Account, err error) {
 		if err != nil {
-			w.showError("Could not read the account: " + err.Error())
+			w.fail("Could not read the account", err)
 			return
 		}
 		w.setAccount(a)
@@ -167,7 +181,7 @@ func (w *Window) refresh() {
 		}
 		background(w, "load folders", w.b.Pairs, func(ps []Pair, err error) {
 			if err != nil {
-				w.showError("Could not read the folders: " + err.Error())
+				w.fail("Could not read the folders", err)
 			} else {
 				w.pairs = ps
 				w.folders.show(ps)
@@ -175,6 +189,7 @@ func (w *Window) refresh() {
 			background(w, "load activity", w.b.Activity, func(a Activity, err error) {
 				if err == nil {
 					w.activity.show(a)
+					w.showPaused(a)
 				}
 				w.notifyRefreshed()
 			})
@@ -205,15 +220,49 @@ func (w *Window) setAccount(a Account) {
 }
 
 // top holds the messages above every page.
-func (w *Window) top() fyne.CanvasObject { return container.NewVBox(w.notice, w.banner) }
+func (w *Window) top() fyne.CanvasObject {
+	return container.NewVBox(w.notice, w.pausedBox, w.bannerBox)
+}
+
+// showPaused shows or hides the paused line.
+func (w *Window) showPaused(a Activity) {
+	if !a.Paused {
+		w.pausedBox.Hide()
+		return
+	}
+	text := "Backups are paused until you resume them."
+	if !a.PausedUntil.IsZero() {
+		text = "Backups are paused until " + tray.FormatClock(a.PausedUntil, w.cfg.Now()) + "."
+	}
+	w.paused.SetText(text)
+	w.pausedBox.Show()
+}
+
+// resume ends a pause.
+func (w *Window) resume() {
+	backgroundErr(w, "resume", w.b.Resume, func(err error) {
+		if err != nil {
+			w.fail("Could not resume the backups", err)
+			return
+		}
+		w.refresh()
+	})
+}
+
+// fail shows what could not be done and why, in the words of the message
+// mapping; the technical detail goes to the log.
+func (w *Window) fail(what string, err error) {
+	w.log.Warn("settings: "+what, "err", err)
+	w.showError(what + ": " + message.Text(err))
+}
 
 // showError shows a message that belongs to no field; "" clears it.
 func (w *Window) showError(msg string) {
 	w.banner.SetText(msg)
 	if msg == "" {
-		w.banner.Hide()
+		w.bannerBox.Hide()
 	} else {
-		w.banner.Show()
+		w.bannerBox.Show()
 	}
 	if c := w.win.Content(); c != nil {
 		c.Refresh()

@@ -1,6 +1,7 @@
 package settings
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -441,5 +442,71 @@ func TestWindowFitsTheScreenWithManyProblems(t *testing.T) {
 				t.Errorf("the editor lies outside the window: at %v size %v in %v", pos, size, c.Size())
 			}
 		}
+	}
+}
+
+// TestPausedBannerResumes shows the pause in the window with a Resume
+// button; Back up now while paused ends the pause too.
+func TestPausedBannerResumes(t *testing.T) {
+	dir := localFolder(t, "Docs")
+	f := signedIn(newFakeBackend(testNow), Pair{ID: "p1", Local: dir, Remote: "/laptop/Docs", Enabled: true, Interval: time.Hour})
+	f.activity.Paused, f.activity.PausedUntil = true, testNow.Add(90*time.Minute)
+	w, c := newTestWindow(t, f)
+	wantShown(t, c, "Backups are paused until 12:00.")
+	test.Tap(button(t, c, "Resume"))
+	w.waitIdle()
+	if f.called("Resume") != 1 {
+		t.Fatalf("Resume called %d times", f.called("Resume"))
+	}
+	wantNoText(t, c, "Backups are paused")
+
+	f.mu.Lock()
+	f.activity.Paused, f.activity.PausedUntil = true, time.Time{}
+	f.mu.Unlock()
+	w.refresh()
+	w.waitIdle()
+	wantShown(t, c, "Backups are paused until you resume them.")
+	test.Tap(buttons(c, "Back up now")[0])
+	w.waitIdle()
+	wantNoText(t, c, "Backups are paused")
+}
+
+// TestAccountShowsStorage draws the storage bar of the Account page.
+func TestAccountShowsStorage(t *testing.T) {
+	f := signedIn(newFakeBackend(testNow))
+	f.storage = Storage{Used: 1_500_000_000, Total: 5_000_000_000}
+	w, c := newTestWindow(t, f)
+	w.tabs.SelectIndex(3)
+	w.refresh()
+	w.waitIdle()
+	wantShown(t, c, "1.5 GB of 5.0 GB used (30%)")
+	if v := w.account.storage.Value; v < 0.29 || v > 0.31 || !w.account.storage.Visible() {
+		t.Errorf("storage bar at %v (visible %v), want 0.3", v, w.account.storage.Visible())
+	}
+}
+
+// TestErrorBannerSpeaksPlainlyAndCloses: a failure is said in the message
+// mapping's words, and the banner can be closed.
+func TestErrorBannerSpeaksPlainlyAndCloses(t *testing.T) {
+	w, c := newTestWindow(t, signedIn(newFakeBackend(testNow)))
+	w.Sync(func() {
+		w.fail("Could not start a backup", fmt.Errorf("pass Work: %w", errors.New("jotta: java.net.SocketTimeoutException (x-id 12ab)")))
+	})
+	got := w.banner.Text
+	for _, bad := range []string{"pass Work", "Exception", "x-id", "jotta:"} {
+		if strings.Contains(got, bad) {
+			t.Errorf("banner %q shows %q", got, bad)
+		}
+	}
+	if !w.bannerBox.Visible() {
+		t.Fatal("the banner is hidden")
+	}
+	for _, o := range visible(c) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "" && b.Icon != nil {
+			test.Tap(b)
+		}
+	}
+	if w.bannerBox.Visible() {
+		t.Error("the banner's close button did not close it")
 	}
 }
