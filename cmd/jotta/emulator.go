@@ -18,13 +18,19 @@ func newEmulatorCmd(g *globals) *cobra.Command {
 		quota    int64
 		latency  time.Duration
 		bw       string
+		shapes   uint64
 	)
 	cmd := &cobra.Command{
 		Use:   "emulator",
 		Short: "Serve a local JottaCloud emulator",
 		Long: `Serve a local JottaCloud (OIDC, JFS and upload API on one address) until
 interrupted. It prints url=, user= and login_token= lines first; point the
-client at it with --endpoint URL and sign in with the login token.`,
+client at it with --endpoint URL and sign in with the login token.
+--shapes SEED makes the replies vary the way the real service's do (compact
+or indented XML, folders after their files or only implied by them,
+case-insensitive order, empty lists left out, empty times, the built-in
+device's virtual mount points, upper-case md5s); the same seed gives the
+same shapes, 0 the plain ones.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			logger, err := g.logger()
@@ -44,6 +50,7 @@ client at it with --endpoint URL and sign in with the login token.`,
 				AccessTokenLifetime: lifetime,
 				Quota:               quota,
 				Link:                link,
+				Shapes:              emulator.ShapesFromSeed(shapes),
 				Logger:              logger,
 			})
 			if err != nil {
@@ -55,6 +62,9 @@ client at it with --endpoint URL and sign in with the login token.`,
 				return fmt.Errorf("mint login token: %w", err)
 			}
 			fmt.Fprintf(g.stdout, "url=%s\nuser=%s\nlogin_token=%s\n", run.URL, run.User(), tok)
+			if shapes != 0 {
+				fmt.Fprintf(g.stderr, "reply shapes (seed %d): %s\n", shapes, emulator.ShapesFromSeed(shapes))
+			}
 			<-cmd.Context().Done()
 			if err := run.Close(); err != nil {
 				return fmt.Errorf("stop emulator: %w", err)
@@ -68,6 +78,7 @@ client at it with --endpoint URL and sign in with the login token.`,
 	f.StringVar(&user, "user", "", "JFS username (default: random 24 hex characters, kept in --data)")
 	f.DurationVar(&lifetime, "token-lifetime", time.Hour, "access token lifetime")
 	f.Int64Var(&quota, "quota", 0, "account quota in bytes (0: unlimited)")
+	f.Uint64Var(&shapes, "shapes", 0, "seed choosing how replies vary like the real service's (0: plain)")
 	addLinkFlags(cmd, &latency, &bw)
 	return cmd
 }

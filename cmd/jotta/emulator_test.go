@@ -51,14 +51,17 @@ func startEmulatorCmd(t *testing.T, args ...string) (map[string]string, func() e
 func TestEmulatorCommand(t *testing.T) {
 	dir := t.TempDir()
 	for _, tc := range []struct {
-		name string
-		args []string
-		user string
+		name    string
+		args    []string
+		user    string
+		compact bool // replies without line breaks
 	}{
-		{"in memory", nil, ""},
-		{"data dir and user", []string{"--data", dir, "--user", "jc1234", "--token-lifetime", "5s", "--quota", "1000"}, "jc1234"},
-		{"data dir again keeps the user", []string{"--data", dir}, "jc1234"},
-		{"over a shaped link", []string{"--latency", "20ms", "--bandwidth", "100Mbit"}, ""},
+		{"in memory", nil, "", false},
+		{"data dir and user", []string{"--data", dir, "--user", "jc1234", "--token-lifetime", "5s", "--quota", "1000"}, "jc1234", false},
+		{"data dir again keeps the user", []string{"--data", dir}, "jc1234", false},
+		{"over a shaped link", []string{"--latency", "20ms", "--bandwidth", "100Mbit"}, "", false},
+		// Seed 3 picks compact replies among other shapes.
+		{"in shapes of the real service", []string{"--shapes", "3"}, "", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			vals, stop := startEmulatorCmd(t, tc.args...)
@@ -96,6 +99,9 @@ func TestEmulatorCommand(t *testing.T) {
 			resp.Body.Close()
 			if resp.StatusCode != 200 || !bytes.Contains(body, []byte("<username>"+vals["user"]+"</username>")) {
 				t.Fatalf("user listing %d %s", resp.StatusCode, body)
+			}
+			if got := !bytes.Contains(bytes.TrimSpace(body), []byte("\n")); got != tc.compact {
+				t.Errorf("user listing compact = %v, want %v:\n%s", got, tc.compact, body)
 			}
 			if err := stop(); err != nil {
 				t.Fatalf("command returned %v after cancel", err)

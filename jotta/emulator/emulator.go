@@ -26,7 +26,10 @@ type Options struct {
 	Quota               int64         // bytes; 0 or -1 = unlimited
 	// Link shapes the network like an internet connection (round-trip
 	// delay, bandwidth cap); the zero value is plain loopback.
-	Link   Link
+	Link Link
+	// Shapes vary how replies are written, as the real service does
+	// (ShapesFromSeed, ShapeVariants); the zero value is the plain shape.
+	Shapes Shapes
 	Logger *slog.Logger
 }
 
@@ -39,6 +42,7 @@ type Server struct {
 	faults *Faults
 	stats  statCounters
 	shaper linkShaper
+	shapes Shapes // fixed at New: read without the lock
 
 	mu            sync.RWMutex
 	baseURL       string
@@ -73,6 +77,7 @@ func New(opts Options) (*Server, error) {
 		user:          opts.User,
 		tokenLifetime: opts.AccessTokenLifetime,
 		quota:         opts.Quota,
+		shapes:        opts.Shapes,
 		nodes:         map[uint64]*node{},
 		devices:       map[string]*node{},
 		sessions:      map[string]*session{},

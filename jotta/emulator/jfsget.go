@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -81,8 +80,10 @@ func (s *Server) renderGet(segs []string, mode string) (*xw, *jfsError) {
 			s.renderTrash(x, jotta)
 		} else {
 			x.open("searchresult", rootAttrs()...)
-			x.open("files")
-			x.close("files")
+			if !s.shapes.OmitEmptyLists {
+				x.open("files")
+				x.close("files")
+			}
 			x.empty("metadata", "first", "", "max", "", "total", "0", "num_folders", "0", "num_files", "0")
 			x.close("searchresult")
 		}
@@ -122,14 +123,20 @@ func (s *Server) renderFileDirList(x *xw, dir *node) {
 		x.open("folder", "name", d.Name)
 		x.pleaf("path", s.jfsPath(d.parent))
 		x.pleaf("abspath", s.jfsPath(d.parent))
-		kids := d.sortedChildren()
-		x.open("files")
+		kids := s.shapes.ordered(d)
+		var files []*node
 		for _, c := range kids {
 			if c.Kind == kindFile && !c.trashed() {
-				s.renderFile(x, c, false, nil)
+				files = append(files, c)
 			}
 		}
-		x.close("files")
+		if len(files) > 0 || !s.shapes.OmitEmptyLists {
+			x.open("files")
+			for _, c := range files {
+				s.renderFile(x, c, false, nil)
+			}
+			x.close("files")
+		}
 		x.close("folder")
 		for _, c := range kids {
 			if c.Kind != kindFile && !c.trashed() {
@@ -148,8 +155,11 @@ const streamChunk = 256 << 10
 
 // listStream writes mode=liststream: a <folder> for the directory and
 // each live sub-folder (parents first, each followed by its live
-// COMPLETED files), then <stats>. The document is written as it is
-// produced; the state lock is released while a chunk goes out.
+// COMPLETED files), then <stats>. The shapes may move each <folder> after
+// its files, leave it out for folders that hold files (then <stats>
+// counts folders as a set, as rclone does), change the order and the
+// layout. The document is written as it is produced; the state lock is
+// released while a chunk goes out.
 func (s *Server) listStream(w http.ResponseWriter, segs []string, wrongStats bool) {
 	s.mu.RLock()
 	locked := true
@@ -174,9 +184,7 @@ func (s *Server) listStream(w http.ResponseWriter, segs []string, wrongStats boo
 	}
 	w.Header().Set("Content-Type", "application/xml; charset=UTF-8")
 	w.WriteHeader(http.StatusOK)
-	buf := &bytes.Buffer{}
-	x := &xw{b: buf}
-	buf.WriteString(xmlHeader + "<liststream>\n")
+	sw := s.newStreamWriter()
 	var nFolders, nFiles int
 	stack := [][]*node{{n}}
 	for len(stack) > 0 {
@@ -191,40 +199,25 @@ func (s *Server) listStream(w http.ResponseWriter, segs []string, wrongStats boo
 			continue
 		}
 		nFolders++
-		mpath := d.pathFromMount()
-		buf.WriteString("<folder>")
-		x.pleaf("path", mpath)
-		buf.Truncate(buf.Len() - 1)
-		buf.WriteString("</folder>\n")
-		var sub []*node
-		for _, c := range d.sortedChildren() {
-			if c.Kind != kindFile {
+		var sub, files []*node
+		for _, c := range s.shapes.ordered(d) {
+			switch {
+			case c.Kind != kindFile:
 				sub = append(sub, c)
-				continue
+			case !c.trashed() && c.current() != nil:
+				files = append(files, c)
 			}
-			cur := c.current()
-			if c.trashed() || cur == nil {
-				continue
-			}
-			nFiles++
-			buf.WriteString("<file>")
-			x.pleaf("path", mpath)
-			x.pleaf("filename", c.Name)
-			x.leaf("md5", cur.MD5)
-			x.leaf("size", i64(cur.Size))
-			x.leaf("modified", fmtStream(cur.Modified))
-			x.leaf("created", fmtStream(cur.Created))
-			buf.Truncate(buf.Len() - 1)
-			buf.WriteString("</file>\n")
 		}
+		nFiles += len(files)
+		sw.dir(d, files)
 		if len(sub) > 0 {
 			stack = append(stack, sub)
 		}
-		if buf.Len() >= streamChunk {
+		if sw.b.Len() >= streamChunk {
 			s.mu.RUnlock()
 			locked = false
-			_, err := w.Write(buf.Bytes())
-			buf.Reset()
+			_, err := w.Write(sw.b.Bytes())
+			sw.b.Reset()
 			if err != nil {
 				return
 			}
@@ -237,8 +230,8 @@ func (s *Server) listStream(w http.ResponseWriter, segs []string, wrongStats boo
 	if wrongStats {
 		nFiles++
 	}
-	fmt.Fprintf(buf, "<stats><folders>%d</folders><files>%d</files></stats>\n</liststream>\n", nFolders, nFiles)
-	_, _ = w.Write(buf.Bytes())
+	sw.end(nFolders, nFiles)
+	_, _ = w.Write(sw.b.Bytes())
 }
 
 // download serves ?mode=bin with optional Range and revision.

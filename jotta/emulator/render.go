@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -11,8 +12,10 @@ import (
 
 func (s *Server) newDoc() *xw {
 	b := &bytes.Buffer{}
-	b.WriteString(xmlHeader)
-	return &xw{b: b}
+	x := &xw{b: b, compact: s.shapes.Layout == LayoutCompact}
+	b.WriteString(strings.TrimSuffix(xmlHeader, "\n"))
+	x.nl()
+	return x
 }
 
 func rootAttrs(kv ...string) []string {
@@ -52,7 +55,7 @@ func (s *Server) renderUser(x *xw) {
 	for _, d := range s.devices {
 		devs = append(devs, d)
 	}
-	sort.Slice(devs, func(i, j int) bool { return devs[i].Name < devs[j].Name })
+	s.shapes.sortNodes(devs)
 	for _, d := range devs {
 		x.open("device")
 		x.pleaf("name", d.Name)
@@ -77,53 +80,88 @@ func (s *Server) renderDevice(x *xw, d *node, withMounts bool) {
 	x.leaf("modified", fmtJotta(d.Modified))
 	x.leaf("user", s.user)
 	if withMounts {
-		x.open("mountPoints")
-		mps := d.sortedChildren()
-		for _, mp := range mps {
-			x.open("mountPoint")
-			x.pleaf("name", mp.Name)
-			x.leaf("size", i64(mp.size))
-			x.leaf("modified", fmtJotta(mp.Modified))
-			if mp.trashed() {
-				x.leaf("deleted", fmtJotta(mp.Deleted))
-				x.pleaf("abspath", s.jfsPath(d))
+		mps := s.deviceMountPoints(d)
+		if len(mps) > 0 || !s.shapes.OmitEmptyLists {
+			x.open("mountPoints")
+			for _, mp := range mps {
+				x.open("mountPoint")
+				x.pleaf("name", mp.Name)
+				x.leaf("size", i64(mp.size))
+				x.leaf("modified", s.shapes.mountModified(mp))
+				if mp.trashed() {
+					x.leaf("deleted", fmtJotta(mp.Deleted))
+					x.pleaf("abspath", s.jfsPath(d))
+				}
+				x.close("mountPoint")
 			}
-			x.close("mountPoint")
+			x.close("mountPoints")
 		}
-		x.close("mountPoints")
 		x.empty("metadata", "first", "", "max", "", "total", itoa(len(mps)), "num_mountpoints", itoa(len(mps)))
 	}
 	x.close("device")
 }
 
+// deviceMountPoints are the mount points a device document lists, in
+// the shapes' order; with VirtualMountPoints the built-in device's views
+// come along as empty mount points.
+func (s *Server) deviceMountPoints(d *node) []*node {
+	mps := s.shapes.ordered(d)
+	if !s.shapes.VirtualMountPoints || d.DevType != "JOTTA" {
+		return mps
+	}
+	for _, name := range virtualMountPoints {
+		if d.child(name) == nil {
+			mps = append(mps, &node{Kind: kindMount, Name: name, parent: d})
+		}
+	}
+	s.shapes.sortNodes(mps)
+	return mps
+}
+
 // renderChildren writes the folders/files lists and the metadata trailer.
 func (s *Server) renderChildren(x *xw, dir *node) {
-	kids := dir.sortedChildren()
-	var nf, nd int
-	x.open("folders")
-	for _, c := range kids {
+	var folders, files []*node
+	for _, c := range s.shapes.ordered(dir) {
 		if c.Kind == kindFile {
-			continue
-		}
-		nd++
-		if c.trashed() {
-			x.open("folder", "name", c.Name, "deleted", fmtJotta(c.Deleted))
-			x.pleaf("abspath", s.jfsPath(dir))
-			x.close("folder")
+			files = append(files, c)
 		} else {
-			x.empty("folder", "name", c.Name)
+			folders = append(folders, c)
 		}
 	}
-	x.close("folders")
-	x.open("files")
-	for _, c := range kids {
-		if c.Kind != kindFile {
-			continue
+	writeFolders := func() {
+		if len(folders) == 0 && s.shapes.OmitEmptyLists {
+			return
 		}
-		nf++
-		s.renderFile(x, c, false, nil)
+		x.open("folders")
+		for _, c := range folders {
+			if c.trashed() {
+				x.open("folder", "name", c.Name, "deleted", fmtJotta(c.Deleted))
+				x.pleaf("abspath", s.jfsPath(dir))
+				x.close("folder")
+			} else {
+				x.empty("folder", "name", c.Name)
+			}
+		}
+		x.close("folders")
 	}
-	x.close("files")
+	writeFiles := func() {
+		if len(files) == 0 && s.shapes.OmitEmptyLists {
+			return
+		}
+		x.open("files")
+		for _, c := range files {
+			s.renderFile(x, c, false, nil)
+		}
+		x.close("files")
+	}
+	if s.shapes.FoldersAfterFiles {
+		writeFiles()
+		writeFolders()
+	} else {
+		writeFolders()
+		writeFiles()
+	}
+	nf, nd := len(files), len(folders)
 	x.empty("metadata", "first", "", "max", "", "total", itoa(nf+nd), "num_folders", itoa(nd), "num_files", itoa(nf))
 }
 
@@ -133,7 +171,7 @@ func (s *Server) renderMount(x *xw, mp *node, withChildren bool) {
 	x.pleaf("path", s.jfsPath(mp.parent))
 	x.pleaf("abspath", s.jfsPath(mp.parent))
 	x.leaf("size", i64(mp.size))
-	x.leaf("modified", fmtJotta(mp.Modified))
+	x.leaf("modified", s.shapes.mountModified(mp))
 	x.leaf("device", mp.parent.Name)
 	x.leaf("user", s.user)
 	if withChildren {
@@ -203,7 +241,7 @@ func (s *Server) renderRevision(x *xw, tag string, r *revision, direct bool) {
 	case r.State == stateIncomplete && direct:
 		x.leaf("size", i64(s.received(r)))
 	}
-	x.leaf("md5", r.MD5)
+	x.leaf("md5", s.shapes.md5(r.MD5))
 	x.leaf("updated", fmtJotta(r.Updated))
 	x.close(tag)
 }

@@ -74,15 +74,27 @@ func mstyleOf(m string) string {
 	}, strings.ToUpper(m))
 }
 
-// xw writes indented XML into a buffer.
+// xw writes indented XML into a buffer, or with compact set, XML without
+// any whitespace between elements.
 type xw struct {
-	b     *bytes.Buffer
-	depth int
+	b       *bytes.Buffer
+	depth   int
+	compact bool
 }
 
 func (x *xw) indent() {
+	if x.compact {
+		return
+	}
 	for i := 0; i < x.depth; i++ {
 		x.b.WriteString("  ")
+	}
+}
+
+// nl ends a line.
+func (x *xw) nl() {
+	if !x.compact {
+		x.b.WriteByte('\n')
 	}
 }
 
@@ -106,28 +118,32 @@ func (x *xw) open(tag string, kv ...string) {
 	x.indent()
 	x.b.WriteString("<" + tag)
 	x.attrs(kv)
-	x.b.WriteString(">\n")
+	x.b.WriteString(">")
+	x.nl()
 	x.depth++
 }
 
 func (x *xw) close(tag string) {
 	x.depth--
 	x.indent()
-	x.b.WriteString("</" + tag + ">\n")
+	x.b.WriteString("</" + tag + ">")
+	x.nl()
 }
 
 func (x *xw) empty(tag string, kv ...string) {
 	x.indent()
 	x.b.WriteString("<" + tag)
 	x.attrs(kv)
-	x.b.WriteString("/>\n")
+	x.b.WriteString("/>")
+	x.nl()
 }
 
 func (x *xw) leaf(tag, text string) {
 	x.indent()
 	x.b.WriteString("<" + tag + ">")
 	_ = xml.EscapeText(x.b, []byte(text))
-	x.b.WriteString("</" + tag + ">\n")
+	x.b.WriteString("</" + tag + ">")
+	x.nl()
 }
 
 // pleaf is a string element with xml:space="preserve".
@@ -135,7 +151,8 @@ func (x *xw) pleaf(tag, text string) {
 	x.indent()
 	x.b.WriteString("<" + tag + ` xml:space="preserve">`)
 	_ = xml.EscapeText(x.b, []byte(text))
-	x.b.WriteString("</" + tag + ">\n")
+	x.b.WriteString("</" + tag + ">")
+	x.nl()
 }
 
 func i64(v int64) string { return strconv.FormatInt(v, 10) }
