@@ -6,7 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"jottacloudclient/internal/names"
 )
 
 // PruneMode says which remote copies a pass may move to the trash when their
@@ -145,25 +146,13 @@ func splitRemoteRoot(root string) ([]string, error) {
 	return segs, nil
 }
 
-// nameProblem says why the server would reject a single name, or "".
+// nameProblem says why the server would refuse a single remote name, or "".
 func nameProblem(name string) string {
-	switch {
-	case name == "":
-		return "empty name"
-	case name == "." || name == "..":
-		return "the server does not accept the names . and .."
-	case !utf8.ValidString(name):
-		return "name is not valid UTF-8; the server cannot store it (rename the file)"
-	case len(name) > MaxNameBytes:
-		return fmt.Sprintf("name is %d bytes long; the server accepts at most %d (shorten it)", len(name), MaxNameBytes)
-	case strings.ContainsRune(name, '/'):
-		return "name contains a slash"
+	if err := names.Check(name); err != nil {
+		return err.Error()
 	}
 	return ""
 }
-
-// MaxNameBytes is the longest single name the server accepts.
-const MaxNameBytes = 255
 
 // joinRemote appends a '/'-separated relative path to a remote root.
 func joinRemote(root, rel string) string {

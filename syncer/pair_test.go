@@ -21,7 +21,7 @@ func TestPairValidate(t *testing.T) {
 		{"relative local", func(p *syncer.Pair) { p.Local = "Documents" }, "absolute"},
 		{"remote without slash", func(p *syncer.Pair) { p.Remote = "laptop/Backup/x" }, "/<device>/<mountpoint>"},
 		{"remote too short", func(p *syncer.Pair) { p.Remote = "/laptop" }, "device and a mount point"},
-		{"remote with dot segment", func(p *syncer.Pair) { p.Remote = "/laptop/Backup/../x" }, ". and .."},
+		{"remote with dot segment", func(p *syncer.Pair) { p.Remote = "/laptop/Backup/../x" }, "cannot be stored"},
 		{"negative interval", func(p *syncer.Pair) { p.Interval = -time.Second }, "interval"},
 	}
 	for _, tc := range cases {

@@ -123,10 +123,20 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 
 	var remote []Entry
 	rootMissing := false
+	unreachable := 0
 	err = e.list(ctx, &c, p.Remote, func(en Entry) error {
+		if !servedBack(en.Path) {
+			// Stored by an older client under a name the server cannot
+			// serve back: it can be neither compared, moved nor trashed.
+			unreachable++
+			return nil
+		}
 		remote = append(remote, en)
 		return nil
 	})
+	if unreachable > 0 {
+		e.log.Warn("remote items left alone: JottaCloud cannot serve their names back", "pair", p.ID, "items", unreachable)
+	}
 	if errors.Is(err, ErrNotExist) {
 		rootMissing, remote, err = true, nil, nil
 	}

@@ -8,10 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 
+	"jottacloudclient/internal/names"
 	"jottacloudclient/syncer/state"
 )
 
@@ -150,13 +150,9 @@ func (w *walker) dir(abs, rel, remote string, isRoot bool) error {
 	for _, e := range entries {
 		name := e.Name()
 		childRel := joinRel(rel, name)
-		if !utf8.ValidString(name) {
-			w.problem(childRel, nameProblem(name))
-			continue
-		}
-		rname := remoteName(name)
-		if reason := nameProblem(rname); reason != "" {
-			w.problem(childRel, reason)
+		rname, err := names.ToRemote(name)
+		if err != nil {
+			w.problem(childRel, "not backed up: "+names.Problem(name))
 			continue
 		}
 		childRemote := joinRel(remote, rname)
@@ -178,7 +174,7 @@ func (w *walker) dir(abs, rel, remote string, isRoot bool) error {
 		}
 		key := foldKey(rname)
 		if first, dup := taken[key]; dup {
-			w.problem(childRel, fmt.Sprintf("the server cannot store both %q and %q in one folder (names differ only in case or Unicode form); rename one", first, name))
+			w.problem(childRel, fmt.Sprintf("not backed up: JottaCloud cannot store both %q and %q in one folder (their names differ only in upper and lower case); rename one", first, name))
 			continue
 		}
 		taken[key] = name

@@ -20,8 +20,8 @@ func TestWalkRulesAndProblems(t *testing.T) {
 	local := t.TempDir()
 	nfc := norm.NFC.String("café.txt")
 	nfd := norm.NFD.String("café.txt")
-	// 255 bytes here, but U+0958 has no composed form: NFC turns each
-	// 3-byte character into 6 bytes, so the server would see 510.
+	// 255 bytes here, but NFC would replace U+0958 by two characters, so
+	// each one is stored by its number, 10 bytes: 850 on the server.
 	long := strings.Repeat("\u0958", 85)
 	files := map[string]string{
 		"keep.txt":               "kept",
@@ -81,17 +81,18 @@ func TestWalkRulesAndProblems(t *testing.T) {
 	p.FollowSymlinks = true
 	res := pass(t, e, p, syncer.PassOptions{})
 
-	assertProblem(t, res, "twin.txt", "differ only in case")
-	// Byte order puts the NFD spelling first; its NFC twin is refused.
-	assertProblem(t, res, "unicode/"+nfc, "Unicode form")
-	assertProblem(t, res, long, "510 bytes")
+	assertProblem(t, res, "twin.txt", "differ only in upper and lower case")
+	assertProblem(t, res, long, "850 bytes there (255 here)")
 	assertProblem(t, res, "pipe", "named pipe")
 	assertProblem(t, res, "loop/parent", "loops back")
 	assertProblem(t, res, "outside", "outside the folder")
 	assertProblem(t, res, "unreadable.txt", "permission denied")
 
 	got := remoteFiles(t, mem)
-	want := []string{"keep.txt", "src/main.go", "src/deeper/visible.txt", "Twin.txt", "unicode/" + nfc, "loop/inside.txt", "link-to-keep.txt"}
+	// NFC and NFD twins are both backed up, the NFD one under a name that
+	// keeps its form.
+	nfdRemote := "unicode/cafe\u201B\u0301.txt"
+	want := []string{"keep.txt", "src/main.go", "src/deeper/visible.txt", "Twin.txt", "unicode/" + nfc, nfdRemote, "loop/inside.txt", "link-to-keep.txt"}
 	for _, w := range want {
 		if _, ok := got[w]; !ok {
 			t.Errorf("%s not backed up; remote has %v", w, got)
@@ -103,8 +104,8 @@ func TestWalkRulesAndProblems(t *testing.T) {
 	if len(got) != len(want) {
 		t.Errorf("remote holds %d files, want %d: %v", len(got), len(want), got)
 	}
-	if got["unicode/"+nfc] != md5hex([]byte("nfd")) {
-		t.Error("the NFD file should be stored under its NFC name")
+	if got["unicode/"+nfc] != md5hex([]byte("nfc")) || got[nfdRemote] != md5hex([]byte("nfd")) {
+		t.Error("each Unicode twin should be stored with its own bytes under its own name")
 	}
 	if got["Twin.txt"] != md5hex([]byte("upper")) {
 		t.Error("the first twin in byte order should be the one backed up")

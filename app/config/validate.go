@@ -9,8 +9,8 @@ import (
 	"runtime"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
+	"jottacloudclient/internal/names"
 	"jottacloudclient/jotta/api"
 )
 
@@ -145,15 +145,11 @@ func RemoteNote(remote string) string {
 }
 
 func checkSegment(s string, strict bool) string {
-	switch {
+	switch err := names.Check(s); {
 	case s == "":
 		return "is empty (two slashes in a row?)"
-	case s == "." || s == "..":
-		return "is not allowed"
-	case !utf8.ValidString(s):
-		return "is not valid UTF-8"
-	case len(s) > 255:
-		return "is longer than 255 bytes"
+	case err != nil:
+		return names.Describe(err)
 	case strings.TrimSpace(s) != s:
 		return "starts or ends with a space"
 	}
@@ -211,7 +207,7 @@ func (c *Config) Validate() []FieldError {
 			if a, b := p.LocalPath(), q.LocalPath(); a != "" && b != "" && overlaps(a, b, localFold, string(filepath.Separator)) {
 				add(prefix+"local", "%s overlaps the folder of pair %q (%s): a folder may belong to one pair only", a, q.ID, b)
 			}
-			if a, b := cleanRemote(p.Remote), cleanRemote(q.Remote); a != "" && b != "" && overlaps(a, b, true, "/") {
+			if a, b := names.Fold(cleanRemote(p.Remote)), names.Fold(cleanRemote(q.Remote)); a != "" && b != "" && overlaps(a, b, false, "/") {
 				add(prefix+"remote", "%s overlaps the remote folder of pair %q: two pairs would overwrite or prune each other's files", p.Remote, q.ID)
 			}
 		}

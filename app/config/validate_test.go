@@ -51,6 +51,8 @@ func TestValidatePair(t *testing.T) {
 		{name: "sync is allowed", edit: func(p *Pair) { p.Remote = "/Jotta/Sync/x" }},
 		{name: "latest on a backup device is a folder", edit: func(p *Pair) { p.Remote = "/Laptop/Latest" }},
 		{name: "folder name too long", edit: func(p *Pair) { p.Remote = "/Jotta/Archive/" + strings.Repeat("x", 256) }, wantField: "remote", wantMsg: "255"},
+		{name: "folder with a percent escape", edit: func(p *Pair) { p.Remote = "/Jotta/Archive/Photos%202020" }, wantField: "remote", wantMsg: "cannot serve back"},
+		{name: "folder with a lone percent", edit: func(p *Pair) { p.Remote = "/Jotta/Archive/100%" }},
 		{name: "interval too short", edit: func(p *Pair) { p.Interval = Duration(59 * time.Second) }, wantField: "interval", wantMsg: "at least 1m"},
 		{name: "interval zero", edit: func(p *Pair) { p.Interval = 0 }, wantField: "interval", wantMsg: "at least 1m"},
 		{name: "unknown prune", edit: func(p *Pair) { p.Prune = "everything" }, wantField: "prune", wantMsg: "none, files, folders or all"},

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"jottacloudclient/app/message"
+	"jottacloudclient/internal/names"
 )
 
 // tokenHelp is the one-line explanation of where a token comes from.
@@ -109,6 +110,11 @@ func CheckRemote(remote string) *FieldError {
 	}
 	if strings.Contains(r, "//") {
 		return &FieldError{FieldRemote, "The remote path has an empty part (//). Remove the extra slash."}
+	}
+	for _, seg := range strings.Split(strings.Trim(r, "/"), "/") {
+		if err := names.Check(seg); err != nil {
+			return &FieldError{FieldRemote, fmt.Sprintf("The name %q %s.", seg, names.Describe(err))}
+		}
 	}
 	return nil
 }

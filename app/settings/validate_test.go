@@ -93,6 +93,8 @@ func TestCheckRemote(t *testing.T) {
 		{"empty", "", false},
 		{"no leading slash", "laptop/Documents", false},
 		{"double slash", "/laptop/Documents//x", false},
+		{"percent escape the service cannot serve back", "/laptop/Documents/Photos%202020", false},
+		{"name too long", "/laptop/Documents/" + strings.Repeat("x", 256), false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

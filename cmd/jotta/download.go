@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/term"
 
+	"jottacloudclient/internal/names"
 	"jottacloudclient/jotta"
 	"jottacloudclient/jotta/api"
 )
@@ -106,22 +107,24 @@ func (d *downloader) run(ctx context.Context, remote, localDir string) error {
 	var jobs []downloadJob
 	if e.Kind() == api.KindFile {
 		f := e.AsFile()
-		if !downloadSafeName(f.Name) {
+		local, ok := downloadLocalName(f.Name)
+		if !ok {
 			return withCode(exitPartial, fmt.Errorf("%s: the name %q cannot be used as a local file name", remote, f.Name))
 		}
 		r := f.CurrentRevision
-		jobs = append(jobs, downloadJob{remote: remote, local: filepath.Join(localDir, f.Name),
+		jobs = append(jobs, downloadJob{remote: remote, local: filepath.Join(localDir, local),
 			size: r.Size, md5: strings.ToLower(r.MD5), modified: r.Modified.Time})
 	} else {
 		name := e.DisplayName()
 		if name == "" {
 			name = segs[len(segs)-1]
 		}
-		if !downloadSafeName(name) {
+		local, ok := downloadLocalName(name)
+		if !ok {
 			return withCode(exitPartial, fmt.Errorf("%s: the name %q cannot be used as a local folder name", remote, name))
 		}
 		var problems []string
-		jobs, problems, err = d.plan(ctx, segs, filepath.Join(localDir, name))
+		jobs, problems, err = d.plan(ctx, segs, filepath.Join(localDir, local))
 		if err != nil {
 			return commandError(fmt.Errorf("list %s: %w", remote, err), exitPartial)
 		}
@@ -207,20 +210,32 @@ func (d *downloader) plan(ctx context.Context, segs []string, localRoot string) 
 	return jobs, problems, nil
 }
 
-// downloadSafeName refuses names that would leave the target folder or
-// that the local file system cannot hold.
+// downloadSafeName refuses local names that would leave the target folder
+// or that the local file system cannot hold.
 func downloadSafeName(name string) bool {
-	return name != "" && name != "." && name != ".." && !strings.ContainsAny(name, "/\\\x00") && filepath.IsLocal(name)
+	return name != "" && name != "." && name != ".." && !strings.ContainsAny(name, "/\x00") &&
+		(filepath.Separator == '/' || !strings.ContainsRune(name, filepath.Separator)) && filepath.IsLocal(name)
+}
+
+// downloadLocalName is the local name of a remote name: the backup's name
+// encoding undone (see package names), refused when it could escape the
+// target folder.
+func downloadLocalName(remote string) (string, bool) {
+	local, _ := names.ToLocal(remote)
+	return local, downloadSafeName(local)
 }
 
 // downloadLocalPath joins a '/'-separated remote relative path below root,
-// refusing any segment that could escape it.
+// each name mapped back to its local form, refusing any segment that could
+// escape it.
 func downloadLocalPath(root, rel string) (string, bool) {
 	parts := strings.Split(rel, "/")
-	for _, p := range parts {
-		if !downloadSafeName(p) {
+	for i, p := range parts {
+		local, ok := downloadLocalName(p)
+		if !ok {
 			return "", false
 		}
+		parts[i] = local
 	}
 	return filepath.Join(append([]string{root}, parts...)...), true
 }

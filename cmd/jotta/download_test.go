@@ -203,7 +203,10 @@ func TestDownloadLocalPath(t *testing.T) {
 		{"nested", "a/b/c.txt", true},
 		{"dot dot", "a/../../etc/passwd", false},
 		{"dot", "./a", false},
-		{"backslash", `a\..\b`, false},
+		// One name on the server: a name with backslashes on Unix, mapped
+		// to look-alikes on Windows; never a way out of the root.
+		{"backslash", `a\..\b`, true},
+		{"encoded percent", "Photos\uFF052020/Report\uFF0520final.pdf", true},
 		{"empty segment", "a//b", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -214,7 +217,13 @@ func TestDownloadLocalPath(t *testing.T) {
 			if ok && !strings.HasPrefix(p, root+string(filepath.Separator)) {
 				t.Errorf("%q escaped the root: %s", tc.rel, p)
 			}
+			if ok && strings.Count(p, string(filepath.Separator)) != strings.Count(root, string(filepath.Separator))+1+strings.Count(tc.rel, "/") {
+				t.Errorf("%q became %s: a name was split", tc.rel, p)
+			}
 		})
+	}
+	if p, _ := downloadLocalPath(root, "Photos\uFF052020/Report\uFF0520final.pdf"); p != filepath.Join(root, "Photos%2020", "Report%20final.pdf") {
+		t.Errorf("encoded names came back as %s", p)
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"jottacloudclient/app"
+	"jottacloudclient/internal/names"
 	"jottacloudclient/jotta"
 	"jottacloudclient/jotta/api"
 	"jottacloudclient/syncer"
@@ -228,7 +229,7 @@ func verifyListRemote(ctx context.Context, c *jotta.Client, segs []string) (file
 	files = map[string]*verifyRemote{}
 	err = app.NewRemote(c).List(ctx, "/"+strings.Join(segs, "/"), func(e syncer.Entry) error {
 		if !e.Dir {
-			files[syncer.FoldPath(e.Path)] = &verifyRemote{rel: e.Path, size: e.Size, md5: e.MD5}
+			files[names.Fold(e.Path)] = &verifyRemote{rel: e.Path, size: e.Size, md5: e.MD5}
 		}
 		return nil
 	})
@@ -250,7 +251,7 @@ func verifyCompare(local []*verifyLocal, remote map[string]*verifyRemote) *verif
 			continue
 		}
 		rep.Files++
-		r, ok := remote[syncer.FoldPath(l.remote)]
+		r, ok := remote[names.Fold(l.remote)]
 		if !ok {
 			rep.Missing = append(rep.Missing, l.rel)
 			continue

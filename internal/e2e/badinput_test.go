@@ -23,7 +23,7 @@ func TestAwkwardLocalFiles(t *testing.T) {
 		// their local content.
 		backedUp []string
 		// renamed maps a local relative path to the name it gets on the
-		// server (NFC).
+		// server (see package names).
 		renamed map[string]string
 		// problems maps a relative path to a word its reason must contain.
 		problems map[string]string
@@ -39,16 +39,18 @@ func TestAwkwardLocalFiles(t *testing.T) {
 			backedUp: []string{"long/" + long},
 		},
 		{
-			// U+0958 is a composition exclusion: NFC turns its 3 bytes into
-			// 6, so a 255-byte local name needs 510 bytes on the server.
-			name:     "name over 255 bytes once normalised for the server",
+			// NFC would replace U+0958 by two characters, so it is stored
+			// by its number (10 bytes): 850 bytes for a 255-byte name.
+			name:     "name over 255 bytes once encoded for the server",
 			setup:    func(t *testing.T, dir string) { writeFile(t, dir, strings.Repeat("\u0958", 85), []byte("qa")) },
-			problems: map[string]string{strings.Repeat("\u0958", 85): "bytes"},
+			problems: map[string]string{strings.Repeat("\u0958", 85): "850 bytes"},
 		},
 		{
+			// Bytes that are not UTF-8 are stored as ‛ and their hex value.
 			name:     "invalid UTF-8 name",
 			setup:    func(t *testing.T, dir string) { writeFile(t, dir, "bad\xff\xfename.txt", []byte("x")) },
-			problems: map[string]string{"bad\xff\xfename.txt": "UTF-8"},
+			backedUp: []string{"bad\xff\xfename.txt"},
+			renamed:  map[string]string{"bad\xff\xfename.txt": "bad\u201BFF\u201BFEname.txt"},
 		},
 		{
 			name: "case-only twins",
@@ -65,11 +67,10 @@ func TestAwkwardLocalFiles(t *testing.T) {
 				writeFile(t, dir, "caf\u00e9.txt", []byte("nfc"))
 				writeFile(t, dir, "cafe\u0301.txt", []byte("nfd"))
 			},
-			// The walk sees names in byte order, so the NFD name comes
-			// first; it is stored under its NFC form.
-			backedUp: []string{"cafe\u0301.txt"},
-			renamed:  map[string]string{"cafe\u0301.txt": "caf\u00e9.txt"},
-			problems: map[string]string{"caf\u00e9.txt": "Unicode"},
+			// Both are backed up with their own bytes; the NFD name keeps
+			// its form on the server with a ‛ before the combining accent.
+			backedUp: []string{"caf\u00e9.txt", "cafe\u0301.txt"},
+			renamed:  map[string]string{"cafe\u0301.txt": "cafe\u201B\u0301.txt"},
 		},
 		{
 			name: "symbolic link loop to a parent folder",

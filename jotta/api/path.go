@@ -1,47 +1,29 @@
 package api
 
 import (
-	"errors"
 	"strings"
-	"unicode/utf8"
+
+	"jottacloudclient/internal/names"
 )
 
 // MaxNameBytes is the longest name the server stores in one path segment.
-const MaxNameBytes = 255
+const MaxNameBytes = names.MaxBytes
 
-// Reasons a name is refused before any request is made.
+// Reasons a name is refused before any request is made; the rules live in
+// package names.
 var (
-	ErrNameEmpty       = errors.New("empty name")
-	ErrNameDot         = errors.New(`"." and ".." cannot be stored`)
-	ErrNameTooLong     = errors.New("name longer than 255 bytes")
-	ErrNameInvalidUTF8 = errors.New("name is not valid UTF-8")
-	ErrNameSlash       = errors.New(`name contains "/"`)
-	ErrNameControl     = errors.New("name contains a NUL or control character that XML cannot carry")
+	ErrNameEmpty       = names.ErrEmpty
+	ErrNameDot         = names.ErrDot
+	ErrNameTooLong     = names.ErrTooLong
+	ErrNameInvalidUTF8 = names.ErrInvalidUTF8
+	ErrNameSlash       = names.ErrSlash
+	ErrNameControl     = names.ErrControl
+	ErrNamePercent     = names.ErrPercent
 )
 
-// CheckName reports why the server would refuse name as a path segment, or
-// nil.
-func CheckName(name string) error {
-	switch {
-	case name == "":
-		return ErrNameEmpty
-	case name == "." || name == "..":
-		return ErrNameDot
-	case len(name) > MaxNameBytes:
-		return ErrNameTooLong
-	case !utf8.ValidString(name):
-		return ErrNameInvalidUTF8
-	case strings.ContainsRune(name, '/'):
-		return ErrNameSlash
-	}
-	for _, r := range name {
-		// XML 1.0 cannot represent these characters at all.
-		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0xFFFE || r == 0xFFFF {
-			return ErrNameControl
-		}
-	}
-	return nil
-}
+// CheckName reports why the server would refuse name as a path segment,
+// or could not serve it back, or nil.
+func CheckName(name string) error { return names.Check(name) }
 
 // EscapeSegment escapes one path segment for a JFS URL. Everything outside
 // the unreserved set [A-Za-z0-9-._~] is percent-encoded: the server decodes

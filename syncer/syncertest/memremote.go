@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"jottacloudclient/internal/names"
 	"jottacloudclient/syncer"
 )
 
@@ -80,7 +81,7 @@ func newDir(name string) *node {
 	return &node{name: name, dir: true, children: map[string]*node{}}
 }
 
-func fold(name string) string { return syncer.FoldPath(name) }
+func fold(name string) string { return names.Fold(name) }
 
 func split(path string) ([]string, error) {
 	if !strings.HasPrefix(path, "/") {
@@ -88,8 +89,8 @@ func split(path string) ([]string, error) {
 	}
 	segs := strings.Split(strings.Trim(path, "/"), "/")
 	for _, s := range segs {
-		if reason := syncer.NameProblem(s); reason != "" {
-			return nil, fmt.Errorf("memremote: %q: %s: %w", path, reason, syncer.ErrNameRejected)
+		if err := names.Check(s); err != nil {
+			return nil, fmt.Errorf("memremote: %q: %v: %w", path, err, syncer.ErrNameRejected)
 		}
 	}
 	return segs, nil
