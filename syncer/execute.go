@@ -83,6 +83,10 @@ func (x *executor) succeeded() { x.failures.Store(0) }
 func (x *executor) run(ctx context.Context, pl *Plan) error {
 	x.lastFlush = time.Now()
 	defer x.flush()
+	// Remote items in the way of a local item of the other kind go first.
+	if err := x.trash(ctx, pl.Trash, true); err != nil {
+		return err
+	}
 	// Folders outside every folder-move destination come first (a move
 	// may need its parent), then the folder moves, then the folders that
 	// live inside a moved folder.
@@ -153,8 +157,30 @@ func (x *executor) run(ctx context.Context, pl *Plan) error {
 			x.markUploaded(lf)
 		}
 	}
-	for _, t := range pl.Trash {
-		if err := x.e.remote.Trash(ctx, x.remotePath(t.Path), t.Dir); err != nil {
+	return x.trash(ctx, pl.Trash, false)
+}
+
+// trash moves the plan's trash items with the given Replace flag to the
+// trash.
+func (x *executor) trash(ctx context.Context, items []Trash, replace bool) error {
+	for _, t := range items {
+		if t.Replace != replace {
+			continue
+		}
+		path := x.remotePath(t.Path)
+		if replace {
+			// The service may keep a trashed item in place, in the way of
+			// the new one: give it a name of its own first.
+			to := x.remotePath(replacedName(t.Path, time.Now()))
+			if err := x.e.remote.Move(ctx, path, to, t.Dir); err != nil {
+				if err := x.remoteProblem(ctx, t.Path, "make room for the new item", err); err != nil {
+					return err
+				}
+				continue
+			}
+			path = to
+		}
+		if err := x.e.remote.Trash(ctx, path, t.Dir); err != nil {
 			if err := x.remoteProblem(ctx, t.Path, "move to trash", err); err != nil {
 				return err
 			}

@@ -161,6 +161,9 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 	in.SourceProblem = e.sourceProblem(ix, w, po.ForcePrune)
 	plan := MakePlan(in)
 	res.Plan = &plan
+	for _, b := range plan.Blocked {
+		problem(Problem{Path: b.Local, Reason: b.Reason})
+	}
 	res.Planned = summarise(plan, rootMissing)
 	if plan.PruneRefused != "" {
 		e.emit(NoticeEvent{Pair: p.ID, Message: plan.PruneRefused})

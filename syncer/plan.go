@@ -64,6 +64,10 @@ type Trash struct {
 	Dir   bool
 	Files int   // files it holds (1 for a file)
 	Bytes int64 // their size
+	// Replace marks an item in the way of a local item of the other kind
+	// (a file where a folder now is, or the reverse); it goes to the trash
+	// before anything else runs.
+	Replace bool
 }
 
 // Plan is what one pass will do, in execution order: folder moves, folder
@@ -74,6 +78,9 @@ type Plan struct {
 	Uploads  []LocalFile
 	Confirms []LocalFile // already on the server; only the index learns it
 	Trash    []Trash
+	// Blocked are local files this pass cannot back up (a remote item of
+	// the other kind is in the way and the pair may not trash it).
+	Blocked []Blocked
 	// PruneRefused explains why pruning was refused ("" if it was not).
 	PruneRefused string
 	Unchanged    int
@@ -90,6 +97,8 @@ type planner struct {
 	ldirs    map[string]struct{}
 	prot     map[string]struct{}
 	rootProt bool
+	replaced map[string]bool   // fold keys of remote items trashed as type changes
+	blocked  map[string]string // fold key → why the local items there wait
 }
 
 // MakePlan computes the actions of a pass. It is pure: no I/O, same input,
@@ -156,12 +165,17 @@ type sizeSum struct {
 
 func (p *planner) plan() Plan {
 	var out Plan
+	p.replaceTypes(&out)
 	files := append([]LocalFile(nil), p.in.Files...)
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 
 	var want []LocalFile
 	for _, f := range files {
 		if f.MD5 == "" {
+			continue
+		}
+		if why := p.blockedReason(foldKey(f.Path)); why != "" {
+			out.Blocked = append(out.Blocked, Blocked{Local: f.Local, Reason: why})
 			continue
 		}
 		r, ok := p.rfiles[foldKey(f.Path)]
@@ -181,7 +195,7 @@ func (p *planner) plan() Plan {
 		if _, ok := p.lfiles[k]; ok {
 			continue
 		}
-		if p.protected(k) {
+		if p.protected(k) || p.replacedKey(k) {
 			continue
 		}
 		orphans = append(orphans, r)
@@ -227,7 +241,7 @@ func (p *planner) plan() Plan {
 	var missing []string
 	for _, d := range p.in.Dirs {
 		k := foldKey(d)
-		if _, ok := p.rdirs[k]; ok || willExist[k] {
+		if _, ok := p.rdirs[k]; ok || willExist[k] || p.blockedReason(k) != "" {
 			continue
 		}
 		missing = append(missing, d)
@@ -385,7 +399,7 @@ func (p *planner) prune(out *Plan, orphans []Entry, movedAway map[string]bool, f
 			if _, ok := p.ldirs[k]; ok {
 				continue
 			}
-			if p.protected(k) || movedDir(k) {
+			if p.protected(k) || movedDir(k) || p.replacedKey(k) {
 				continue
 			}
 			gone = append(gone, d)
@@ -459,9 +473,9 @@ func (p *planner) prune(out *Plan, orphans []Entry, movedAway map[string]bool, f
 		return
 	}
 	sort.Slice(trash, func(i, j int) bool { return trash[i].Path < trash[j].Path })
-	out.Trash = trash
-	out.TrashFiles = n
-	out.TrashBytes = bytes
+	out.Trash = append(out.Trash, trash...)
+	out.TrashFiles += n
+	out.TrashBytes += bytes
 }
 
 // holdsLive reports whether a remote folder contains a file that must stay:
