@@ -44,8 +44,13 @@ one streamed listing of the remote folder. It reports files missing
 remotely, files that differ, and files only the remote has (for
 information).
 
-Exit status: 0 when every local file matches, 1 when any file is missing
-or differs, 2 for usage, configuration or sign-in errors.`,
+A file matches only when the backup holds it under the same name (the
+server compares names without case) with the same size and md5. Items
+jotta scan reports as not backed up (a name JottaCloud cannot hold, a
+twin whose name differs only in case) are listed with the reason.
+
+Exit status: 0 when every local file matches, 1 when any file is missing,
+differs or is not backed up, 2 for usage, configuration or sign-in errors.`,
 		Example: `  jotta verify ~/Documents /Laptop/Archive/Documents`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 2 {
@@ -90,11 +95,13 @@ type verifyReport struct {
 	Differ     []string // with details
 	Extra      []string
 	Unreadable []string // with reasons
-	Skipped    []string // with reasons: names the server refuses, special files
+	// NotBackedUp lists, with reasons, what jotta scan reports as not
+	// backed up: names JottaCloud cannot hold, case twins, special files.
+	NotBackedUp []string
 }
 
 func (r *verifyReport) failed() bool {
-	return len(r.Missing) > 0 || len(r.Differ) > 0 || len(r.Unreadable) > 0
+	return len(r.Missing) > 0 || len(r.Differ) > 0 || len(r.Unreadable) > 0 || len(r.NotBackedUp) > 0
 }
 
 func verifyRun(ctx context.Context, g *globals, f verifyFlags, topdir, remote string) error {
@@ -144,7 +151,7 @@ func verifyRun(ctx context.Context, g *globals, f verifyFlags, topdir, remote st
 		if p.Unreadable {
 			w.files = append(w.files, &verifyLocal{rel: p.Path, err: errors.New(p.Reason)})
 		} else {
-			w.skipped = append(w.skipped, p.Path+": "+p.Reason)
+			w.notBackedUp = append(w.notBackedUp, p.Path+": "+p.Reason)
 		}
 	}
 	if err := verifyHash(ctx, w.files); err != nil {
@@ -156,20 +163,20 @@ func verifyRun(ctx context.Context, g *globals, f verifyFlags, topdir, remote st
 		return commandError(fmt.Errorf("list %s: %w", root, err), exitUsage)
 	}
 	rep := verifyCompare(w.files, remoteFiles)
-	rep.Skipped = w.skipped
+	rep.NotBackedUp = w.notBackedUp
 	verifyPrint(g.stdout, rep, local, root, missingRoot)
 	if rep.failed() {
-		return withCode(exitPartial, fmt.Errorf("%s and %s differ: %d missing remotely, %d different, %d unreadable",
-			local, root, len(rep.Missing), len(rep.Differ), len(rep.Unreadable)))
+		return withCode(exitPartial, fmt.Errorf("%s and %s differ: %d missing remotely, %d different, %d unreadable, %d not backed up",
+			local, root, len(rep.Missing), len(rep.Differ), len(rep.Unreadable), len(rep.NotBackedUp)))
 	}
 	return nil
 }
 
 // verifySelection is what verify compares: the files a scan backs up and
-// the items it would skip.
+// the items it reports as not backed up.
 type verifySelection struct {
-	files   []*verifyLocal
-	skipped []string
+	files       []*verifyLocal
+	notBackedUp []string
 }
 
 // verifyHash hashes every file that has no error yet, one worker per core.
@@ -257,6 +264,12 @@ func verifyCompare(local []*verifyLocal, remote map[string]*verifyRemote) *verif
 			continue
 		}
 		r.seen = true
+		if r.rel != l.remote {
+			// The server compares names without case: a restore would
+			// bring the file back under the name it holds.
+			rep.Differ = append(rep.Differ, fmt.Sprintf("%s (stored as %q, which a restore would bring back)", l.rel, r.rel))
+			continue
+		}
 		if r.size != l.size || r.md5 != l.md5 {
 			rep.Differ = append(rep.Differ, fmt.Sprintf("%s (local %d bytes, md5 %s; remote %d bytes, md5 %s)",
 				l.rel, l.size, l.md5, r.size, r.md5))
@@ -298,12 +311,12 @@ func verifyPrint(w io.Writer, rep *verifyReport, local, remote string, missingRo
 	for _, p := range rep.Unreadable {
 		fmt.Fprintln(w, "unreadable:", p)
 	}
-	for _, p := range rep.Skipped {
-		fmt.Fprintln(w, "skipped:", p)
+	for _, p := range rep.NotBackedUp {
+		fmt.Fprintln(w, "not backed up:", p)
 	}
 	for _, p := range rep.Extra {
 		fmt.Fprintln(w, "extra remotely:", p)
 	}
-	fmt.Fprintf(w, "verified %d local file(s) against %s: %d match, %d differ, %d missing remotely, %d unreadable; %d extra remotely (information only)\n",
-		rep.Files, remote, rep.Matched, len(rep.Differ), len(rep.Missing), len(rep.Unreadable), len(rep.Extra))
+	fmt.Fprintf(w, "verified %d local file(s) against %s: %d match, %d differ, %d missing remotely, %d unreadable, %d not backed up; %d extra remotely (information only)\n",
+		rep.Files, remote, rep.Matched, len(rep.Differ), len(rep.Missing), len(rep.Unreadable), len(rep.NotBackedUp), len(rep.Extra))
 }

@@ -75,6 +75,25 @@ func TestVerifyReportsDifferences(t *testing.T) {
 	}
 }
 
+// TestVerifyFailsForWhatScanCannotBackUp: a case twin that scan reports as
+// not backed up makes verify exit 1 and say why, next to files that match;
+// a file stored under another case is not a match either.
+func TestVerifyFailsForWhatScanCannotBackUp(t *testing.T) {
+	h := newAcctHome(t, emulator.Options{})
+	remote := map[string][]byte{"Report.txt": []byte("upper"), "notes.txt": []byte("n")}
+	local := t.TempDir()
+	acctWriteTree(t, local, map[string][]byte{"Report.txt": []byte("upper"), "report.txt": []byte("lower"), "Notes.txt": []byte("n")})
+	h.put("Archive/twins", remote, time.Now())
+	h.login()
+
+	r := h.jotta(exitPartial, "verify", local, "/Jotta/Archive/twins")
+	for _, want := range []string{"not backed up: report.txt: ", "upper and lower case", `differs: Notes.txt (stored as "notes.txt"`, "1 match", "1 not backed up"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("report lacks %q: %s", want, r)
+		}
+	}
+}
+
 func TestVerifyUsageErrors(t *testing.T) {
 	h := newAcctHome(t, emulator.Options{})
 	h.login()
@@ -192,11 +211,12 @@ func TestVerifyCompare(t *testing.T) {
 		}
 	}
 	check("missing", rep.Missing, "new.txt")
-	check("differ", rep.Differ, "md5.txt", "size.txt")
+	// Stored under another case, a file would come back under that name.
+	check("differ", rep.Differ, "Case.TXT", "md5.txt", "size.txt")
 	check("extra", rep.Extra, "old.txt")
 	check("unreadable", rep.Unreadable, "locked.txt")
-	if rep.Matched != 2 || rep.Files != 5 || !rep.failed() {
-		t.Errorf("matched %d of %d (failed %v), want 2 of 5 and a failure", rep.Matched, rep.Files, rep.failed())
+	if rep.Matched != 1 || rep.Files != 5 || !rep.failed() {
+		t.Errorf("matched %d of %d (failed %v), want 1 of 5 and a failure", rep.Matched, rep.Files, rep.failed())
 	}
 }
 
@@ -236,7 +256,7 @@ func TestVerifySelectsWhatScanBacksUp(t *testing.T) {
 			remote := "/Laptop/Archive/" + strings.ReplaceAll(tc.name, " ", "-")
 			h.jotta(0, append(append([]string{"scan"}, tc.flags...), local, remote)...)
 			r := h.jotta(0, append(append([]string{"verify"}, tc.flags...), local, remote)...)
-			if !strings.Contains(r.stdout, "0 differ, 0 missing remotely, 0 unreadable; 0 extra remotely") {
+			if !strings.Contains(r.stdout, "0 differ, 0 missing remotely, 0 unreadable, 0 not backed up; 0 extra remotely") {
 				t.Errorf("verify disagrees with scan's selection: %s", r)
 			}
 			if strings.Contains(r.stdout, "verified 0 ") {
