@@ -208,6 +208,31 @@ func TestPathDecoding(t *testing.T) {
 	}
 }
 
+// TestPercentNamesCannotComeBack: like the real service, the emulator
+// stores a name holding %XX that arrives in an allocate body, lists it,
+// but answers 400 to every path request for it (read, download, trash,
+// move), because it decodes the path a second time.
+func TestPercentNamesCannotComeBack(t *testing.T) {
+	e := newEnv(t, emulator.Options{})
+	e.put("/jfs/Jotta/Archive/Photos%202020/Report%20final.pdf", []byte("stored"))
+	if body := e.jfs("GET", "Jotta/Archive?mode=liststream").String(); !strings.Contains(body, "Report%20final.pdf") {
+		t.Fatalf("liststream does not list the name: %s", body)
+	}
+	for _, rel := range []string{
+		"Jotta/Archive/Photos%25202020",
+		"Jotta/Archive/Photos%25202020/Report%2520final.pdf",
+		"Jotta/Archive/Photos%25202020/Report%2520final.pdf?mode=bin",
+	} {
+		mustStatus(t, e.jfs("GET", rel), 400)
+	}
+	mustStatus(t, e.jfs("POST", "Jotta/Archive/Photos%25202020/Report%2520final.pdf?dl=true"), 400)
+	mustStatus(t, e.jfs("POST", "Jotta/Archive/Photos%25202020?dlDir=true"), 400)
+	mustStatus(t, e.jfs("POST", "Jotta/Archive/Photos%25202020/Report%2520final.pdf?mv=/"+e.user+"/Jotta/Archive/ok.pdf"), 400)
+	// The look-alike the client stores instead comes back.
+	e.put("/jfs/Jotta/Archive/Report\uFF0520final.pdf", []byte("stored"))
+	mustStatus(t, e.jfs("GET", "Jotta/Archive/Report%EF%BC%8520final.pdf?mode=bin"), 200)
+}
+
 func TestMkDir(t *testing.T) {
 	e := newEnv(t, emulator.Options{})
 	mustStatus(t, e.jfs("POST", "LAPTOP?type=LAPTOP"), 201)
