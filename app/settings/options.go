@@ -3,54 +3,66 @@ package settings
 import (
 	"context"
 	"strconv"
+	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 )
 
-// optionsPage edits the application-wide options.
+// optionsPage edits the application-wide options. There is no Save
+// button: a change of a check box is saved at once, typing is saved when
+// it pauses (or on Enter), and a line under the form says it was saved.
+// The service address is not offered here; it belongs in the
+// configuration file, for test servers.
 type optionsPage struct {
-	w                                      *Window
-	content                                fyne.CanvasObject
-	startAtLogin, notifications            *widget.Check
-	skipBattery, skipMetered               *widget.Check
-	bandwidth, transfers, endpoint         *widget.Entry
-	bandwidthErr, transfersErr, endpointEr *widget.Label
-	save                                   *widget.Button
-	saved                                  *widget.Label
-	loaded                                 Options
+	w                           *Window
+	content                     fyne.CanvasObject
+	startAtLogin, notifications *widget.Check
+	skipBattery, skipMetered    *widget.Check
+	bandwidth, transfers        *widget.Entry
+	bandwidthErr, transfersErr  *widget.Label
+	saved                       *widget.Label
+	loaded                      Options
+	loading                     bool // show() is filling the fields: not a change
+
+	mu    sync.Mutex
+	timer *time.Timer // a save waiting for typing to pause
+	delay time.Duration
 }
 
+// typingPause is how long typing must pause before an entry is saved.
+const typingPause = 800 * time.Millisecond
+
 func newOptionsPage(w *Window) *optionsPage {
-	p := &optionsPage{w: w}
-	p.startAtLogin = widget.NewCheck("Start JottaCloud Backup when I log in", nil)
-	p.notifications = widget.NewCheck("Tell me when backups fail or need attention", nil)
-	p.skipBattery = widget.NewCheck("Wait while the computer runs on battery", nil)
-	p.skipMetered = widget.NewCheck("Wait while on a metered network (mobile data)", nil)
-	p.bandwidth = widget.NewEntry()
+	p := &optionsPage{w: w, delay: typingPause}
+	check := func(label string) *widget.Check { return widget.NewCheck(label, func(bool) { p.changed(0) }) }
+	p.startAtLogin = check("Start JottaCloud Backup when I log in")
+	p.notifications = check("Tell me when backups fail or need attention")
+	p.skipBattery = check("Wait while the computer runs on battery")
+	p.skipMetered = check("Wait while on a metered network (mobile data)")
+	entry := func() *widget.Entry {
+		e := widget.NewEntry()
+		e.OnChanged = func(string) { p.changed(p.delay) }
+		e.OnSubmitted = func(string) { p.changed(0) }
+		return e
+	}
+	p.bandwidth = entry()
 	p.bandwidth.SetPlaceHolder("no limit")
 	p.bandwidthErr = newErrorLabel()
-	p.transfers = widget.NewEntry()
+	p.transfers = entry()
 	p.transfersErr = newErrorLabel()
-	p.endpoint = widget.NewEntry()
-	p.endpoint.SetPlaceHolder("JottaCloud (default)")
-	p.endpointEr = newErrorLabel()
-	p.save = widget.NewButton("Save", p.submit)
-	p.save.Importance = widget.HighImportance
 	p.saved = widget.NewLabel("")
 
 	p.content = container.NewVScroll(container.NewPadded(container.NewVBox(
 		p.startAtLogin, p.notifications, p.skipBattery, p.skipMetered,
+		widget.NewSeparator(),
 		widget.NewForm(
 			widget.NewFormItem("Upload limit (kB/s)", container.NewVBox(p.bandwidth, p.bandwidthErr)),
 			widget.NewFormItem("Parallel uploads", container.NewVBox(p.transfers, p.transfersErr)),
 		),
-		widget.NewSeparator(),
-		widget.NewLabelWithStyle("Advanced", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		widget.NewForm(widget.NewFormItem("Service address", container.NewVBox(p.endpoint, p.endpointEr))),
-		newHelp("Only change the service address to use a test server; leave it empty for JottaCloud."),
-		container.NewHBox(p.save, p.saved),
+		p.saved,
 	)))
 	return p
 }
@@ -67,6 +79,8 @@ func (p *optionsPage) load() {
 }
 
 func (p *optionsPage) show(o Options) {
+	p.loading = true
+	defer func() { p.loading = false }()
 	p.loaded = o
 	p.startAtLogin.SetChecked(o.StartAtLogin)
 	p.notifications.SetChecked(o.Notifications)
@@ -78,34 +92,60 @@ func (p *optionsPage) show(o Options) {
 		p.bandwidth.SetText("")
 	}
 	p.transfers.SetText(strconv.Itoa(o.Transfers))
-	p.endpoint.SetText(o.Endpoint)
 }
 
 func (p *optionsPage) showErrors(m map[string]string) {
 	setFieldError(p.bandwidthErr, m[FieldBandwidth])
 	setFieldError(p.transfersErr, m[FieldTransfers])
-	setFieldError(p.endpointEr, m[FieldEndpoint])
 	p.content.Refresh()
+}
+
+// changed saves the options after delay, or at once; it runs on the UI
+// goroutine.
+func (p *optionsPage) changed(delay time.Duration) {
+	if p.loading {
+		return
+	}
+	p.saved.SetText("")
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.timer != nil {
+		p.timer.Stop()
+		p.timer = nil
+	}
+	if delay <= 0 {
+		p.submit()
+		return
+	}
+	p.timer = time.AfterFunc(delay, func() { p.w.do(p.flush) })
+}
+
+// flush saves a change waiting for typing to pause.
+func (p *optionsPage) flush() {
+	p.mu.Lock()
+	due := p.timer != nil
+	p.timer = nil
+	p.mu.Unlock()
+	if due {
+		p.submit()
+	}
 }
 
 func (p *optionsPage) submit() {
 	w := p.w
 	o := p.loaded
+	autostartBefore := o.StartAtLogin
 	o.StartAtLogin = p.startAtLogin.Checked
 	o.Notifications = p.notifications.Checked
 	o.SkipOnBattery = p.skipBattery.Checked
 	o.SkipOnMetered = p.skipMetered.Checked
-	o.Endpoint = p.endpoint.Text
-	p.saved.SetText("")
 	if errs := CheckOptions(&o, p.bandwidth.Text, p.transfers.Text); len(errs) > 0 {
 		m, _ := fieldMessages(errs)
 		p.showErrors(m)
 		return
 	}
 	p.showErrors(nil)
-	p.save.Disable()
 	backgroundErr(w, "save options", func(ctx context.Context) error { return w.b.SaveOptions(ctx, o) }, func(err error) {
-		p.save.Enable()
 		if err != nil {
 			if m, ok := fieldMessages(err); ok {
 				p.showErrors(m)
@@ -115,7 +155,16 @@ func (p *optionsPage) submit() {
 			return
 		}
 		p.loaded = o
-		p.saved.SetText("Saved.")
-		p.load() // show what the system reports, e.g. whether start at login took effect
+		p.saved.SetText("Changes are saved.")
+		time.AfterFunc(4*time.Second, func() {
+			w.do(func() {
+				if p.saved.Text == "Changes are saved." {
+					p.saved.SetText("")
+				}
+			})
+		})
+		if o.StartAtLogin != autostartBefore {
+			p.load() // show what the system reports: whether start at login took effect
+		}
 	})
 }

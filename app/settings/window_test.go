@@ -257,37 +257,50 @@ func TestRemoteChooserBrowsesAccount(t *testing.T) {
 	}
 }
 
-func TestOptionsValidateBeforeSaving(t *testing.T) {
+func TestOptionsSaveThemselves(t *testing.T) {
 	f := signedIn(newFakeBackend(testNow))
-	w, _ := newTestWindow(t, f)
+	f.options.Endpoint = "http://127.0.0.1:8080" // from the configuration file: kept, never shown
+	w, c := newTestWindow(t, f)
 	p := w.options
+	p.delay = time.Millisecond
 	if p.transfers.Text != "4" {
 		t.Fatalf("transfers shows %q, want the backend's 4", p.transfers.Text)
 	}
-	p.transfers.SetText("100")
-	p.endpoint.SetText("localhost:8080")
-	test.Tap(p.save)
+	wantNoText(t, c, "Service address")
+	saves := func() int { w.waitIdle(); return f.called("SaveOptions") }
+
+	// Invalid typing is explained and not saved.
+	w.Sync(func() { p.transfers.SetText("100") })
+	time.Sleep(50 * time.Millisecond)
 	w.waitIdle()
-	if f.called("SaveOptions") != 0 {
-		t.Fatal("invalid options were saved")
+	if n := saves(); n != 0 {
+		t.Fatalf("invalid options were saved (%d times)", n)
 	}
-	if !p.transfersErr.Visible() || !p.endpointEr.Visible() {
-		t.Fatalf("errors not shown: transfers %q, endpoint %q", p.transfersErr.Text, p.endpointEr.Text)
-	}
-	laidOut(t, "transfers error", p.transfersErr)
-	p.transfers.SetText("8")
-	p.bandwidth.SetText("500")
-	p.endpoint.SetText("http://127.0.0.1:8080")
-	test.Tap(p.startAtLogin)
-	test.Tap(p.save)
+	w.Sync(func() {
+		if !p.transfersErr.Visible() {
+			t.Fatal("the transfers error is not shown")
+		}
+		laidOut(t, "transfers error", p.transfersErr)
+	})
+
+	// A check box is saved at once, typing when it pauses.
+	w.Sync(func() { p.transfers.SetText("8"); p.bandwidth.SetText("500") })
+	time.Sleep(50 * time.Millisecond)
+	w.waitIdle()
+	w.Sync(func() { test.Tap(p.startAtLogin) })
 	w.waitIdle()
 	want := Options{StartAtLogin: true, BandwidthKBps: 500, Transfers: 8, Notifications: true, Endpoint: "http://127.0.0.1:8080"}
-	if f.options != want {
-		t.Errorf("saved %+v, want %+v", f.options, want)
+	f.mu.Lock()
+	got := f.options
+	f.mu.Unlock()
+	if got != want {
+		t.Errorf("saved %+v, want %+v", got, want)
 	}
-	if p.transfersErr.Visible() || p.saved.Text != "Saved." {
-		t.Errorf("after a good save: error visible %v, status %q", p.transfersErr.Visible(), p.saved.Text)
-	}
+	w.Sync(func() {
+		if p.transfersErr.Visible() || p.saved.Text != "Changes are saved." {
+			t.Errorf("after a good save: error visible %v, status %q", p.transfersErr.Visible(), p.saved.Text)
+		}
+	})
 }
 
 func TestActivityShowsPassAndProblems(t *testing.T) {
