@@ -2,6 +2,8 @@ package settings
 
 import (
 	"context"
+	"slices"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -10,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"jottacloudclient/app/message"
+	"jottacloudclient/jotta"
 )
 
 // remoteChooser browses the account's devices and mount points. The fields
@@ -21,10 +24,12 @@ type remoteChooser struct {
 	mount        *widget.SelectEntry
 	folder       *widget.Entry
 	preview      *widget.Label
+	note         *widget.Label // what the chosen mount point is, when it is special
 	errLabel     *widget.Label
 	ok, cancel   *widget.Button
 	body         fyne.CanvasObject
 	loadedDevice string
+	startDevice  string // the device the chooser opened with
 }
 
 func openRemoteChooser(w *Window, start string, chosen func(string)) *remoteChooser {
@@ -38,7 +43,12 @@ func openRemoteChooser(w *Window, start string, chosen func(string)) *remoteChoo
 	c.folder = widget.NewEntry()
 	c.folder.SetPlaceHolder("optional sub-folder")
 	c.folder.SetText(dir)
+	c.startDevice = dev
 	c.preview = widget.NewLabel("")
+	c.preview.Wrapping = fyne.TextWrapWord
+	c.note = newHelp("")
+	c.note.Importance = widget.WarningImportance
+	c.note.Hide()
 	c.errLabel = newErrorLabel()
 	c.device.OnChanged = func(string) { c.update(); c.loadMounts() }
 	c.mount.OnChanged = func(string) { c.update() }
@@ -63,7 +73,7 @@ func openRemoteChooser(w *Window, start string, chosen func(string)) *remoteChoo
 			widget.NewFormItem("Mount point", c.mount),
 			widget.NewFormItem("Folder", c.folder),
 		),
-		c.preview, c.errLabel,
+		c.preview, c.note, c.errLabel,
 	)
 	c.body = container.NewBorder(nil, container.NewHBox(layoutSpacer(), c.cancel, c.ok), nil, nil, form)
 	c.dlg = dialog.NewCustomWithoutButtons("Choose a place in JottaCloud", c.body, w.win)
@@ -88,9 +98,17 @@ func (c *remoteChooser) remote() string {
 
 func (c *remoteChooser) update() {
 	c.preview.SetText("Files go to: " + c.remote())
+	info := jotta.ClassifyMountPoint(strings.TrimSpace(c.device.Text), strings.TrimSpace(c.mount.Text))
+	if info.Use != jotta.MountPointFolder && info.Note != "" {
+		c.note.SetText(info.Note)
+		c.note.Show()
+	} else {
+		c.note.Hide()
+	}
 	if c.errLabel.Visible() {
 		c.setError("")
 	}
+	c.body.Refresh()
 }
 
 func (c *remoteChooser) setError(msg string) {
@@ -108,7 +126,14 @@ func (c *remoteChooser) loadMounts() {
 	w := c.w
 	background(w, "list mount points", func(ctx context.Context) ([]string, error) { return w.b.MountPoints(ctx, dev) },
 		func(ms []string, err error) {
-			if err != nil || c.device.Text != dev {
+			if c.device.Text != dev {
+				return
+			}
+			// The mount point chosen on another device does not carry over.
+			if dev != c.startDevice && !slices.Contains(ms, c.mount.Text) {
+				c.mount.SetText("")
+			}
+			if err != nil {
 				return // a new device has no mount points yet; a typed name is fine
 			}
 			c.mount.SetOptions(ms)

@@ -523,3 +523,31 @@ func TestErrorBannerSpeaksPlainlyAndCloses(t *testing.T) {
 		t.Error("the banner's close button did not close it")
 	}
 }
+
+// TestRemoteChooserDropsTheOldMountPointAndExplainsSpecialOnes: another
+// device starts without the first one's mount point, and the built-in
+// device's Sync is explained before it is used.
+func TestRemoteChooserDropsTheOldMountPointAndExplainsSpecialOnes(t *testing.T) {
+	f := signedIn(newFakeBackend(testNow))
+	w, c := newTestWindow(t, f)
+	test.Tap(button(t, c, "Add folder…"))
+	test.Type(w.editor.local, localFolder(t, "Notes"))
+	test.Tap(button(t, c, "Browse…"))
+	w.waitIdle()
+	ch := w.chooser
+	w.Sync(func() { ch.device.SetText("laptop") })
+	w.waitIdle()
+	if ch.mount.Text != "" {
+		t.Errorf("after switching to another device the mount point is still %q", ch.mount.Text)
+	}
+	w.Sync(func() {
+		if ch.note.Visible() {
+			t.Errorf("a note shows for an ordinary place: %q", ch.note.Text)
+		}
+		ch.device.SetText("Jotta")
+		ch.mount.SetText("Sync")
+		if !ch.note.Visible() || ch.note.Text == "" {
+			t.Error("no note explains the built-in device's Sync")
+		}
+	})
+}
