@@ -115,6 +115,7 @@ func New(a fyne.App, b Backend, cfg Config) *Window {
 	)
 	w.win.SetContent(container.NewBorder(w.top(), nil, nil, nil, widget.NewLabel("Loading…")))
 
+	w.win.Canvas().SetOnTypedKey(w.typedKey)
 	w.refresh()
 	w.options.load()
 	go w.watch()
@@ -217,6 +218,19 @@ func (w *Window) setAccount(a Account) {
 		w.tabs.SelectIndex(0)
 	}
 	w.win.SetContent(container.NewBorder(w.top(), nil, nil, nil, body))
+	if !a.SignedIn {
+		w.win.Canvas().Focus(w.welcome.token) // the first thing to do is to paste a token
+	}
+}
+
+// typedKey handles keys no widget took: Escape closes the dialog on top.
+func (w *Window) typedKey(ev *fyne.KeyEvent) {
+	if ev.Name != fyne.KeyEscape {
+		return
+	}
+	if top := w.win.Canvas().Overlays().Top(); top != nil {
+		top.Hide()
+	}
 }
 
 // top holds the messages above every page.

@@ -551,3 +551,22 @@ func TestRemoteChooserDropsTheOldMountPointAndExplainsSpecialOnes(t *testing.T) 
 		}
 	})
 }
+
+// TestKeyboard: the token field has the focus on the first run, and
+// Escape closes a dialog.
+func TestKeyboard(t *testing.T) {
+	w, c := newTestWindow(t, newFakeBackend(testNow))
+	if c.Focused() != w.welcome.token {
+		t.Errorf("focus on the first run is on %T, want the token field", c.Focused())
+	}
+	_, c2 := newTestWindow(t, signedIn(newFakeBackend(testNow)))
+	test.Tap(button(t, c2, "Add folder…"))
+	if c2.Overlays().Top() == nil {
+		t.Fatal("no dialog opened")
+	}
+	c2.Unfocus()
+	c2.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape}) // as the window delivers a key no widget took
+	if top := c2.Overlays().Top(); top != nil && top.Visible() {
+		t.Error("Escape did not close the dialog")
+	}
+}
