@@ -247,11 +247,13 @@ func TestRemoteChooserBrowsesAccount(t *testing.T) {
 		t.Fatalf("a place without a mount point was accepted: error %q, remote %q", ch.errLabel.Text, ed.remote.Text)
 	}
 	laidOut(t, "chooser error", ch.errLabel)
-	ch.device.SetText("laptop")
+	w.Sync(func() { ch.device.SetText("laptop") })
 	w.waitIdle()
-	ch.mount.SetText("Documents")
-	ch.folder.SetText("notes")
-	test.Tap(ch.ok)
+	w.Sync(func() {
+		ch.mount.SetText("Documents")
+		ch.folder.SetText("notes")
+		test.Tap(ch.ok)
+	})
 	if got := ed.remote.Text; got != "/laptop/Documents/notes" {
 		t.Errorf("remote after choosing = %q", got)
 	}
