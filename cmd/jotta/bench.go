@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -22,6 +23,8 @@ func newBenchCmd(g *globals) *cobra.Command {
 		benchChild  bool
 		benchListed bool
 		benchProf   string
+		benchLat    time.Duration
+		benchBW     string
 	)
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -29,7 +32,9 @@ func newBenchCmd(g *globals) *cobra.Command {
 		Long: `Generate data in a temporary directory, serve the emulator from a separate
 process on loopback and measure, with references and goals from the same run:
 an initial backup against md5sum, an unchanged rescan, memory per file, the
-liststream decoder, watch latency, a folder rename and idle CPU.
+liststream decoder, watch latency, a folder rename and idle CPU; and, over an
+emulated internet link (--latency, default 30ms; --bandwidth, default none),
+many small files and the mixed-size tree, with requests per file.
 
 The full run takes a few minutes and several GiB of temporary disk space;
 --quick runs every case at a small size in well under a minute.`,
@@ -56,6 +61,10 @@ The full run takes a few minutes and several GiB of temporary disk space;
 			if benchQuick {
 				sizes = bench.QuickSizes
 			}
+			link, err := linkFlags(benchLat, benchBW)
+			if err != nil {
+				return err
+			}
 			rep, err := bench.Run(ctx, bench.Options{
 				Sizes:      sizes,
 				Cases:      benchCases,
@@ -65,6 +74,7 @@ The full run takes a few minutes and several GiB of temporary disk space;
 				Progress:   g.stderr,
 				Logger:     log,
 				ProfileDir: benchProf,
+				Link:       link,
 			})
 			if err != nil {
 				return withCode(exitPartial, err)
@@ -89,6 +99,9 @@ The full run takes a few minutes and several GiB of temporary disk space;
 	f.BoolVar(&benchKeep, "keep", false, "keep the generated data")
 	f.StringVar(&benchProf, "profile", "", "write CPU and heap profiles of the cases to this directory (for go tool pprof)")
 	f.BoolVar(&benchCheck, "check", false, "exit with status 1 when a goal is missed")
+	addLinkFlags(cmd, &benchLat, &benchBW)
+	f.Lookup("latency").DefValue = bench.DefaultLink.Latency.String()
+	benchLat = bench.DefaultLink.Latency
 	f.BoolVar(&benchServe, "serve", false, "serve the emulator for a benchmark run (internal)")
 	f.BoolVar(&benchChild, "child", false, "run one measured job read from stdin (internal)")
 	_ = f.MarkHidden("serve")

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"jottacloudclient/jotta/emulator"
 )
 
 // Case names, in the order they run and print.
@@ -22,10 +24,13 @@ const (
 	CaseMemory  = "memory"  // peak RSS per file of passes over many files
 	CaseList    = "list"    // liststream decoding throughput
 	CaseWatch   = "watch"   // save a file until the server lists it
+	// over an internet link (Options.Link)
+	CaseLinkSmall   = "link-small"   // many small files, then the same deduplicated
+	CaseLinkInitial = "link-initial" // the mixed-size tree
 )
 
 // Cases lists every case name in run order.
-var Cases = []string{CaseInitial, CaseRename, CaseRescan, CaseIdle, CaseMemory, CaseList, CaseWatch}
+var Cases = []string{CaseInitial, CaseRename, CaseRescan, CaseIdle, CaseMemory, CaseList, CaseWatch, CaseLinkSmall, CaseLinkInitial}
 
 // Sizes set the scale of every case.
 type Sizes struct {
@@ -35,6 +40,10 @@ type Sizes struct {
 	MemoryFiles  int   // empty files of the memory case
 	ListEntries  int   // entries of the liststream document
 	IdleWindow   time.Duration
+	// the link cases
+	LinkSmallFiles   int
+	LinkInitialBytes int64
+	LinkInitialFiles int
 }
 
 // FullSizes is the benchmark of record.
@@ -45,6 +54,10 @@ var FullSizes = Sizes{
 	MemoryFiles:  1_000_000,
 	ListEntries:  1_000_000,
 	IdleWindow:   60 * time.Second,
+
+	LinkSmallFiles:   20_000,
+	LinkInitialBytes: 1 << 30,
+	LinkInitialFiles: 2000,
 }
 
 // QuickSizes is the CI-sized run.
@@ -55,12 +68,19 @@ var QuickSizes = Sizes{
 	MemoryFiles:  50_000,
 	ListEntries:  100_000,
 	IdleWindow:   5 * time.Second,
+
+	LinkSmallFiles:   600,
+	LinkInitialBytes: 16 << 20,
+	LinkInitialFiles: 100,
 }
 
 // Options configure a benchmark run.
 type Options struct {
 	// Sizes of the cases (zero value: FullSizes).
 	Sizes Sizes
+	// Link is the emulated internet link of the link cases (`jotta bench`
+	// uses DefaultLink; the zero value is loopback).
+	Link emulator.Link
 	// Cases to run by name (nil: all). Rename needs initial and idle needs
 	// rescan, so choosing one also runs the other.
 	Cases []string
@@ -223,6 +243,8 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		{CaseMemory, r.caseMemory},
 		{CaseList, r.caseList},
 		{CaseWatch, r.caseWatch},
+		{CaseLinkSmall, r.caseLinkSmall},
+		{CaseLinkInitial, r.caseLinkInitial},
 	}
 	for _, st := range steps {
 		if !r.want[st.name] {

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"jottacloudclient/jotta/emulator"
 )
 
 // execEnv makes the test binary act as `jotta bench --serve|--child`.
@@ -73,6 +75,10 @@ var tinySizes = Sizes{
 	MemoryFiles:  3000,
 	ListEntries:  5000,
 	IdleWindow:   300 * time.Millisecond,
+
+	LinkSmallFiles:   150,
+	LinkInitialBytes: 1 << 20,
+	LinkInitialFiles: 20,
 }
 
 // TestQuickBenchmark runs every case at tiny sizes against the emulator in
@@ -89,7 +95,8 @@ func TestQuickBenchmark(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	var stderr, progress syncBuffer
-	rep, err := Run(ctx, Options{Sizes: tinySizes, WorkDir: t.TempDir(), Command: testCommand, Stderr: &stderr, Progress: &progress})
+	rep, err := Run(ctx, Options{Sizes: tinySizes, WorkDir: t.TempDir(), Command: testCommand, Stderr: &stderr, Progress: &progress,
+		Link: emulator.Link{Latency: 5 * time.Millisecond}})
 	if err != nil {
 		t.Fatalf("run: %v\nstderr:\n%s", err, stderr.String())
 	}
@@ -130,6 +137,9 @@ func TestQuickBenchmark(t *testing.T) {
 		{"every rescan file seen", CaseRescan, "files_seen", float64(tinySizes.RescanFiles)},
 		{"no pass while idle", CaseIdle, "window_passes", 0},
 		{"every listed entry decoded", CaseList, "entries", float64(tinySizes.ListEntries)},
+		{"two requests per new small file", CaseLinkSmall, "requests_per_new_file", 2},
+		{"one request per deduplicated file", CaseLinkSmall, "requests_per_dedup_file", 1},
+		{"two requests per file of the mixed tree", CaseLinkInitial, "requests_per_file", 2},
 	}
 	for _, c := range checks {
 		t.Run(c.name, func(t *testing.T) {

@@ -23,6 +23,7 @@ import (
 //	token                      → login_token=<fresh personal login token>
 //	seed <kind> <root> <n>     → ok | error <message>
 //	usage                      → usage <json of Usage>
+//	link <latency> <bandwidth> → ok (bandwidth in bytes per second, 0: none)
 //
 // It stops when its stdin closes.
 
@@ -86,6 +87,20 @@ func serveCommand(ctx context.Context, srv *emulator.Running, line string) strin
 		if err := seedTree(ctx, srv.Server, f[1], f[2], n); err != nil {
 			return "error " + err.Error()
 		}
+		return "ok"
+	case "link":
+		if len(f) != 3 {
+			return "error usage: link <latency> <bytes per second>"
+		}
+		lat, err := time.ParseDuration(f[1])
+		if err != nil {
+			return "error bad latency: " + err.Error()
+		}
+		bw, err := strconv.ParseInt(f[2], 10, 64)
+		if err != nil {
+			return "error bad bandwidth: " + err.Error()
+		}
+		srv.SetLink(emulator.Link{Latency: lat, Bandwidth: bw})
 		return "ok"
 	case "usage":
 		u, err := selfUsage()

@@ -17,6 +17,9 @@ var caseTitles = map[string]string{
 	CaseWatch:   "5 watch latency",
 	CaseRename:  "6 folder rename",
 	CaseIdle:    "7 idle CPU",
+
+	CaseLinkSmall:   "8 small files, WAN",
+	CaseLinkInitial: "9 initial backup, WAN",
 }
 
 // WriteTable prints the report as one aligned table followed by the
