@@ -12,7 +12,17 @@ import (
 // Download opens the current revision of the file p for reading from
 // offset; length < 0 reads to the end. The caller closes the reader.
 func (c *Client) Download(ctx context.Context, p string, offset, length int64) (io.ReadCloser, error) {
+	return c.DownloadRevision(ctx, p, 0, offset, length)
+}
+
+// DownloadRevision is Download of revision number rev (an older version
+// kept by the server, or the revision of a trashed file); rev 0 means the
+// current one.
+func (c *Client) DownloadRevision(ctx context.Context, p string, rev int, offset, length int64) (io.ReadCloser, error) {
 	const op = "download"
+	if rev < 0 {
+		return nil, opErr(op, p, fmt.Errorf("negative revision %d", rev))
+	}
 	if offset < 0 {
 		return nil, opErr(op, p, fmt.Errorf("negative offset %d", offset))
 	}
@@ -22,7 +32,11 @@ func (c *Client) Download(ctx context.Context, p string, offset, length int64) (
 	if length == 0 {
 		return io.NopCloser(&io.LimitedReader{}), nil
 	}
-	u, err := c.jfsURL(ctx, p, false, url.Values{"mode": {"bin"}})
+	q := url.Values{"mode": {"bin"}}
+	if rev > 0 {
+		q.Set("revision", strconv.Itoa(rev))
+	}
+	u, err := c.jfsURL(ctx, p, false, q)
 	if err != nil {
 		return nil, opErr(op, p, err)
 	}

@@ -9,7 +9,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"jottacloudclient/jotta"
 	"jottacloudclient/jotta/api"
@@ -434,4 +436,73 @@ func TestStatOfAVirtualView(t *testing.T) {
 			t.Errorf("stat %s: %v, want ErrNotDir saying it is a computed list", p, err)
 		}
 	}
+}
+
+// TestOlderRevisionsAndTrash downloads what a restore needs besides the
+// current version: an older revision by number, a trashed file, and a
+// resumed range of an older revision; the server's clock stamps each
+// revision and the trash mark, and it counts the bytes it sends.
+func TestOlderRevisionsAndTrash(t *testing.T) {
+	e := newEnv(t, emulator.Options{})
+	ctx := context.Background()
+	day := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	now := day
+	e.em.SetClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
+	setNow := func(t time.Time) { mu.Lock(); now = t; mu.Unlock() }
+	const p = "/Jotta/Archive/docs/plan.txt"
+	v1, v2 := randomBytes(5000, 7), []byte("second")
+	r1 := e.upload(t, p, v1)
+	setNow(day.Add(24 * time.Hour))
+	e.upload(t, p, v2)
+	setNow(day.Add(48 * time.Hour))
+	if err := e.client.TrashFile(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	revs, err := e.client.Revisions(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(revs) != 2 || !revs[0].Updated.Equal(day.Add(24*time.Hour)) || !revs[1].Updated.Equal(day) {
+		t.Fatalf("revisions %+v", revs)
+	}
+	st, err := e.client.Stat(ctx, p, jotta.ListOptions{IncludeDeleted: true})
+	if err != nil || !st.AsFile().Deleted.Equal(day.Add(48*time.Hour)) {
+		t.Fatalf("trashed file %+v %v", st, err)
+	}
+	e.em.ResetStats()
+	cases := []struct {
+		name           string
+		rev            int
+		offset, length int64
+		want           []byte
+	}{
+		{"current of a trashed file", 0, 0, -1, v2},
+		{"older revision", r1.Revision, 0, -1, v1},
+		{"older revision from an offset", r1.Revision, 4000, -1, v1[4000:]},
+	}
+	var sent int64
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rc, err := e.client.DownloadRevision(ctx, p, c.rev, c.offset, c.length)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rc.Close()
+			got, err := io.ReadAll(rc)
+			if err != nil || !bytes.Equal(got, c.want) {
+				t.Errorf("got %d bytes (err %v), want %d", len(got), err, len(c.want))
+			}
+			sent += int64(len(c.want))
+		})
+	}
+	if got := e.em.Stats().DownloadBytes; got != sent {
+		t.Errorf("server counted %d bytes sent, want %d", got, sent)
+	}
+	t.Run("revision that is not kept", func(t *testing.T) {
+		_, err := e.client.DownloadRevision(ctx, p, 99, 0, -1)
+		if !errors.Is(err, jotta.ErrNotExist) {
+			t.Errorf("err = %v", err)
+		}
+	})
 }

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -56,6 +57,7 @@ type Server struct {
 	sessions      map[string]*session
 	auth          *authState
 	content       contentStore
+	clockFn       atomic.Pointer[func() time.Time]
 
 	db        *bolt.DB
 	dirty     map[uint64]*node
@@ -237,7 +239,7 @@ func (s *Server) newNode(parent *node, k kind, name string) *node {
 	n := &node{ID: s.nextID, Kind: k, Name: name}
 	if k == kindDevice {
 		n.SID = randomUUID()
-		n.Modified = time.Now().UTC().Truncate(time.Second)
+		n.Modified = s.nowSec()
 		s.devices[fold(name)] = n
 	} else {
 		n.ParentID = parent.ID
@@ -248,7 +250,7 @@ func (s *Server) newNode(parent *node, k kind, name string) *node {
 		parent.children[fold(name)] = n
 	}
 	if k == kindMount {
-		n.Modified = time.Now().UTC().Truncate(time.Second)
+		n.Modified = s.nowSec()
 	}
 	if k == kindFile {
 		n.UUID = randomUUID()

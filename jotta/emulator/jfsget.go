@@ -296,7 +296,8 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request, segs []string,
 	if r.Method == http.MethodHead {
 		return
 	}
-	_, _ = io.Copy(w, io.NewSectionReader(ra, start, end-start))
+	sent, _ := io.Copy(w, io.NewSectionReader(ra, start, end-start))
+	s.stats.add(func(st *Stats) { st.DownloadBytes += sent })
 }
 
 // parseRange reads a single-range Range header. It returns the half-open

@@ -19,7 +19,29 @@ var deviceTypes = map[string]bool{
 // commands in the order they are looked for.
 var commands = []string{"mkDir", "dlDir", "dl", "rmDir", "rm", "mvDir", "mv", "cp", "cphash", "restore", "type"}
 
-func nowSec() time.Time { return time.Now().UTC().Truncate(time.Second) }
+// nowSec is the server clock (see SetClock) at second precision: the time
+// stamped on revisions and trash marks.
+func (s *Server) nowSec() time.Time { return s.clock().UTC().Truncate(time.Second) }
+
+// clock reads the server's clock.
+func (s *Server) clock() time.Time {
+	if f := s.clockFn.Load(); f != nil {
+		return (*f)()
+	}
+	return time.Now()
+}
+
+// SetClock makes the server stamp revisions ("updated") and trash marks
+// ("deleted") with now() instead of the real time, so tests can replay a
+// history over several days. nil restores the real clock. Token lifetimes
+// keep the real time.
+func (s *Server) SetClock(now func() time.Time) {
+	if now == nil {
+		s.clockFn.Store(nil)
+		return
+	}
+	s.clockFn.Store(&now)
+}
 
 // command picks the command parameter of a mutation.
 func command(params url.Values) (cmd, value string) {
@@ -154,7 +176,7 @@ func (s *Server) postMount(w http.ResponseWriter, segs []string, cmd string) {
 			writeXMLError(w, errf(http.StatusNotFound, excNoSuchMount, "Mount point /%s/%s/%s does not exist", s.user, segs[0], segs[1]))
 			return
 		}
-		s.trash(mp, nowSec())
+		s.trash(mp, s.nowSec())
 		s.renderMount(x, mp, false)
 		writeXML(w, http.StatusOK, x)
 	default:
@@ -265,7 +287,7 @@ func (s *Server) postNode(w http.ResponseWriter, r *http.Request, segs []string,
 		if cmd == "dl" && jerr.class != excNoSuchMount {
 			// Trashing a missing file succeeds.
 			x := s.newDoc()
-			x.open("file", rootAttrs("name", segs[len(segs)-1], "deleted", fmtJotta(nowSec()))...)
+			x.open("file", rootAttrs("name", segs[len(segs)-1], "deleted", fmtJotta(s.nowSec()))...)
 			x.pleaf("path", "/"+s.user+"/"+strings.Join(segs[:len(segs)-1], "/"))
 			x.close("file")
 			writeXML(w, http.StatusOK, x)
@@ -290,10 +312,10 @@ func (s *Server) postNode(w http.ResponseWriter, r *http.Request, segs []string,
 	x := s.newDoc()
 	switch cmd {
 	case "dl":
-		s.trash(n, nowSec())
+		s.trash(n, s.nowSec())
 		s.renderFile(x, n, true, nil)
 	case "dlDir":
-		s.trash(n, nowSec())
+		s.trash(n, s.nowSec())
 		s.renderFolder(x, n, false)
 	case "rm":
 		s.removeNode(n)
@@ -380,7 +402,7 @@ func (s *Server) moveOrCopy(n *node, cmd, val string) (*node, *jfsError) {
 	// which keeps its trashed state.
 	cp := *src
 	cp.UploadID = ""
-	cp.Updated = nowSec()
+	cp.Updated = s.nowSec()
 	s.addRev(dest, &cp)
 	if cmd == "mv" {
 		s.removeNode(n)
@@ -400,7 +422,7 @@ func (s *Server) cphash(w http.ResponseWriter, r *http.Request, segs []string) {
 	if v := r.URL.Query().Get("cphash"); len(v) == 32 {
 		md5 = v // older clients pass the md5 as the value
 	}
-	now := nowSec()
+	now := s.nowSec()
 	created := parseJottaTime(r.Header.Get("JCreated"), now)
 	modified := parseJottaTime(r.Header.Get("JModified"), now)
 	mp, jerr := s.mountFor(segs, false)

@@ -87,7 +87,7 @@ func (s *Server) PutRevision(ctx context.Context, path string, rev SeedRevision)
 		return fmt.Errorf("seed %s: a folder is in the way", path)
 	}
 	r := &revision{State: rev.State, Created: rev.Created.UTC().Truncate(time.Second),
-		Modified: rev.Modified.UTC().Truncate(time.Second), Updated: nowSec(),
+		Modified: rev.Modified.UTC().Truncate(time.Second), Updated: s.nowSec(),
 		Size: rev.Size, MD5: rev.MD5, Mime: mimeOf(name)}
 	if rev.Created.IsZero() {
 		r.Created = time.Time{}

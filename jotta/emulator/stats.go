@@ -29,6 +29,7 @@ const (
 type Stats struct {
 	Requests       map[Endpoint]int64 // per endpoint class
 	UploadBytes    int64              // body bytes received by upload URLs
+	DownloadBytes  int64              // file bytes sent by downloads (mode=bin)
 	Refreshes      int64              // successful refresh grants
 	LoginExchanges int64              // successful login-token (password) grants
 	Revocations    int64              // session families revoked

@@ -158,7 +158,7 @@ func (s *Server) handleAllocate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	size := *req.Bytes
-	now := nowSec()
+	now := s.nowSec()
 	created, modified := parseAPITime(req.Created, now), parseAPITime(req.Modified, now)
 	name := segs[len(segs)-1]
 
@@ -454,7 +454,7 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request, id string,
 		s.changeRevs(f, func() {
 			rev.State = stateCorrupt
 			rev.UploadID = ""
-			rev.Updated = nowSec()
+			rev.Updated = s.nowSec()
 		})
 		s.dropSession(id)
 		if drop {
@@ -475,7 +475,7 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request, id string,
 	s.changeRevs(f, func() {
 		rev.State = stateCompleted
 		rev.UploadID = ""
-		rev.Updated = nowSec()
+		rev.Updated = s.nowSec()
 	})
 	s.revive(f)
 	if drop {
