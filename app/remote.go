@@ -196,6 +196,14 @@ func orNow(t, fallback time.Time) time.Time {
 
 // Move renames a file or folder; a live destination is refused with
 // syncer.ErrExist rather than overwritten.
+//
+// The rename keeps the history true for a restore as of an earlier time:
+// instead of a server-side move, which would carry the old revisions to the
+// new name as if they had always lived there, the content is copied to the
+// new path from what the server already has (cphash: no bytes are sent, and
+// the copy is stored now) and the old path goes to the trash now. A restore
+// as of before the rename then finds the old name, and one as of after it
+// the new name.
 func (r *Remote) Move(ctx context.Context, from, to string, dir bool) error {
 	_, err := r.c.Stat(ctx, to, jotta.ListOptions{})
 	switch {
@@ -205,9 +213,36 @@ func (r *Remote) Move(ctx context.Context, from, to string, dir bool) error {
 		return mapErr(err)
 	}
 	if dir {
-		return mapErr(r.c.MoveDir(ctx, from, to))
+		if err := r.copyTree(ctx, from, to); err != nil {
+			return err
+		}
+		return mapErr(r.c.TrashDir(ctx, from))
 	}
-	return mapErr(r.c.MoveFile(ctx, from, to))
+	f, err := r.c.File(ctx, from)
+	if err != nil {
+		return mapErr(err)
+	}
+	rev := f.CurrentRevision
+	if _, err := r.c.CopyHash(ctx, to, strings.ToLower(rev.MD5), rev.Size, rev.Created.Time, rev.Modified.Time); err != nil {
+		return mapErr(err)
+	}
+	return mapErr(r.c.TrashFile(ctx, from))
+}
+
+// copyTree recreates the folder from at to, folders and files, from
+// content the server already has.
+func (r *Remote) copyTree(ctx context.Context, from, to string) error {
+	if err := r.c.Mkdir(ctx, to); err != nil {
+		return mapErr(err)
+	}
+	return r.List(ctx, from, func(e syncer.Entry) error {
+		dst := to + "/" + e.Path
+		if e.Dir {
+			return mapErr(r.c.Mkdir(ctx, dst))
+		}
+		_, err := r.c.CopyHash(ctx, dst, e.MD5, e.Size, e.Modified, e.Modified)
+		return mapErr(err)
+	})
 }
 
 // Trash moves a file or folder to JottaCloud's trash.

@@ -11,6 +11,11 @@ import (
 // IgnoreFileName is the per-directory exclude file, in gitignore syntax.
 const IgnoreFileName = ".jottaignore"
 
+// RestoreTempDirName is the hidden folder a restore keeps its partial
+// downloads in, below the folder it restores into. It is never backed up
+// (and a remote copy of it is never pruned).
+const RestoreTempDirName = ".jotta-restore"
+
 // parsePatterns turns gitignore lines into patterns scoped to domain (the
 // directory components they apply below). Blank lines and comments are
 // skipped.

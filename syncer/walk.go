@@ -158,7 +158,7 @@ func (w *walker) dir(abs, rel, remote string, isRoot bool) error {
 		childRemote := joinRel(remote, rname)
 		typ := e.Type()
 		isDir := typ.IsDir()
-		if w.pair.SkipHidden && (strings.HasPrefix(name, ".") || hiddenAttr(e)) {
+		if name == RestoreTempDirName || (w.pair.SkipHidden && (strings.HasPrefix(name, ".") || hiddenAttr(e))) {
 			w.protect(childRemote)
 			continue
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"os/exec"
@@ -21,7 +22,7 @@ var (
 // as it ships) and returns the executable's path. Tests that need a real
 // process (signals, SIGKILL, exit codes) run it.
 //
-// The executable lives in one directory per user and is replaced by
+// The executable lives in one directory per user and working tree and is replaced by
 // rename, so test runs leave no binaries behind and a process already
 // running keeps its own file.
 func buildJottaBinary(t testing.TB) string {
@@ -30,7 +31,11 @@ func buildJottaBinary(t testing.TB) string {
 		t.Skip("builds the jotta binary")
 	}
 	jottaBinaryOnce.Do(func() {
-		dir := filepath.Join(os.TempDir(), fmt.Sprintf("jotta-test-bin-%d", os.Getuid()))
+		// One directory per user and working tree: test runs of two
+		// checkouts side by side must not exec each other's build.
+		wd, _ := os.Getwd()
+		tree := sha256.Sum256([]byte(wd))
+		dir := filepath.Join(os.TempDir(), fmt.Sprintf("jotta-test-bin-%d-%x", os.Getuid(), tree[:4]))
 		if jottaBinaryErr = os.MkdirAll(dir, 0o700); jottaBinaryErr != nil {
 			return
 		}

@@ -30,6 +30,10 @@ type e2eEnv struct {
 	emu     *emulator.Server
 	url     string
 	arrived atomic.Int64 // request body bytes received so far
+	// front, if set, wraps the response writer of every request (a test
+	// can watch or hold what the server sends); a writer with a served()
+	// method hears when the server is done with the request.
+	front atomic.Pointer[func(http.ResponseWriter, *http.Request) http.ResponseWriter]
 	dir     string
 	env     []string
 	client  *jotta.Client
@@ -54,7 +58,13 @@ func newE2E(t testing.TB) *e2eEnv {
 		if r.Body != nil {
 			r.Body = &e2eCountingBody{ReadCloser: r.Body, n: &e.arrived}
 		}
+		if f := e.front.Load(); f != nil {
+			w = (*f)(w, r)
+		}
 		emu.ServeHTTP(w, r)
+		if d, ok := w.(interface{ served() }); ok {
+			d.served()
+		}
 	}))
 	t.Cleanup(func() {
 		ts.Close()

@@ -20,6 +20,8 @@ type lsFlags struct {
 	recursive bool
 	long      bool
 	trash     bool
+	at        string
+	versions  bool
 }
 
 func newLsCmd(g *globals) *cobra.Command {
@@ -32,11 +34,23 @@ points, "/<device>/<mountpoint>/…" a folder (folders end in "/"). -R lists the
 whole tree below REMOTE with one streamed request; -l adds size, md5 and the
 modification time (UTC); --trash lists the trash instead of REMOTE, each item
 with the folder it came from (with -l, the time shown is when it was
-trashed).`,
+trashed).
+
+--at TIME lists the whole tree below REMOTE as a restore with --at would
+bring it back: each file as it was at TIME (a date, an RFC 3339 time or
+"3 days ago"), files trashed since included. --versions lists the stored
+versions of the file REMOTE, newest first, with when each was stored; a
+version's number can be seen in 'jotta restore --json' output.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.trash && len(args) > 0 {
 				return withCode(exitUsage, errors.New("--trash lists the whole trash: give no REMOTE"))
+			}
+			if (f.at != "" || f.versions) && len(args) == 0 {
+				return withCode(exitUsage, errors.New("--at and --versions need a REMOTE folder or file"))
+			}
+			if f.at != "" && f.versions {
+				return withCode(exitUsage, errors.New("--at and --versions cannot be combined"))
 			}
 			remote := "/"
 			if len(args) == 1 {
@@ -49,6 +63,10 @@ trashed).`,
 			}
 			l := &lister{c: acc.Client, w: g.stdout, notes: g.stderr, long: f.long}
 			switch {
+			case f.at != "":
+				err = l.asOf(ctx, remote, f.at)
+			case f.versions:
+				err = l.versions(ctx, remote)
 			case f.trash:
 				err = l.trash(ctx)
 			case f.recursive:
@@ -63,6 +81,8 @@ trashed).`,
 	fl.BoolVarP(&f.recursive, "recursive", "R", false, "list the whole tree below REMOTE")
 	fl.BoolVarP(&f.long, "long", "l", false, "show size, md5 and modification time")
 	fl.BoolVar(&f.trash, "trash", false, "list the trash")
+	fl.StringVar(&f.at, "at", "", `list the tree below REMOTE as of this time (a date, an RFC 3339 time or "3 days ago")`)
+	fl.BoolVar(&f.versions, "versions", false, "list the stored versions of the file REMOTE")
 	return cmd
 }
 

@@ -53,6 +53,7 @@ func newRootCmd(g *globals) *cobra.Command {
 		newWhoamiCmd(g),
 		newLsCmd(g),
 		newDownloadCmd(g),
+		newRestoreCmd(g),
 		newVerifyCmd(g),
 		newScanCmd(g),
 		newBenchCmd(g),
