@@ -452,7 +452,7 @@ func TestOlderRevisionsAndTrash(t *testing.T) {
 	setNow := func(t time.Time) { mu.Lock(); now = t; mu.Unlock() }
 	const p = "/Jotta/Archive/docs/plan.txt"
 	v1, v2 := randomBytes(5000, 7), []byte("second")
-	r1 := e.upload(t, p, v1)
+	e.upload(t, p, v1)
 	setNow(day.Add(24 * time.Hour))
 	e.upload(t, p, v2)
 	setNow(day.Add(48 * time.Hour))
@@ -478,8 +478,8 @@ func TestOlderRevisionsAndTrash(t *testing.T) {
 		want           []byte
 	}{
 		{"current of a trashed file", 0, 0, -1, v2},
-		{"older revision", r1.Revision, 0, -1, v1},
-		{"older revision from an offset", r1.Revision, 4000, -1, v1[4000:]},
+		{"older revision", revs[1].Number, 0, -1, v1},
+		{"older revision from an offset", revs[1].Number, 4000, -1, v1[4000:]},
 	}
 	var sent int64
 	for _, c := range cases {

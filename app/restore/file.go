@@ -10,12 +10,12 @@ import (
 	"hash"
 	"io"
 	"io/fs"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
+	"jottacloudclient/app/message"
 	"jottacloudclient/jotta"
 )
 
@@ -327,29 +327,17 @@ func place(part, final string, replace bool) error {
 	return nil
 }
 
-// reason turns an error into words for the user: the server's status in
-// plain terms, without trace ids or exception classes (those go to the
-// debug log).
+// reason turns an error into words for the user (app/message owns the
+// wording of protocol and local-file errors; the technical chain goes to
+// the debug log).
 func reason(err error) string {
-	var je *jotta.Error
-	var pe *fs.PathError
 	switch {
 	case err == nil:
 		return "unknown error"
+	case errors.Is(err, errDiffers), errors.Is(err, errChecksum), errors.Is(err, errNotAFile), errors.Is(err, errParentMissing):
+		return err.Error()
 	case errors.Is(err, jotta.ErrNotExist):
-		return "it is no longer on the server (removed for good since it was listed)"
-	case errors.Is(err, jotta.ErrSignInRequired):
-		return "the JottaCloud session ended: sign in again, then restore again"
-	case errors.As(err, &je):
-		switch {
-		case je.StatusCode >= 500 || je.Temporary():
-			return fmt.Sprintf("JottaCloud did not answer properly (%d %s); run the restore again later to finish it",
-				je.StatusCode, http.StatusText(je.StatusCode))
-		default:
-			return fmt.Sprintf("JottaCloud refused to send this file (%d %s)", je.StatusCode, http.StatusText(je.StatusCode))
-		}
-	case errors.As(err, &pe):
-		return fmt.Sprintf("cannot write %s: %v", pe.Path, pe.Err)
+		return "It is no longer on JottaCloud (removed for good since it was listed)."
 	}
-	return err.Error()
+	return message.Text(err)
 }

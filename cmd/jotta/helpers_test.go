@@ -33,11 +33,11 @@ type e2eEnv struct {
 	// front, if set, wraps the response writer of every request (a test
 	// can watch or hold what the server sends); a writer with a served()
 	// method hears when the server is done with the request.
-	front atomic.Pointer[func(http.ResponseWriter, *http.Request) http.ResponseWriter]
-	dir     string
-	env     []string
-	client  *jotta.Client
-	remote  *app.Remote
+	front  atomic.Pointer[func(http.ResponseWriter, *http.Request) http.ResponseWriter]
+	dir    string
+	env    []string
+	client *jotta.Client
+	remote *app.Remote
 }
 
 // newE2E starts an in-memory emulator and prepares the environment of CLI
