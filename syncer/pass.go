@@ -117,10 +117,9 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 		problem(pr)
 	}
 
-	if err := e.hashChanged(ctx, p, ix, w, po.DryRun, &c, problem); err != nil {
-		return fmt.Errorf("pass %s: %w", p.ID, err)
-	}
-
+	// The listing comes before hashing: files the plan will upload
+	// whatever else the tree holds go to the server as soon as they are
+	// hashed.
 	var remote []Entry
 	rootMissing := false
 	unreachable := 0
@@ -142,6 +141,28 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 	}
 	if err != nil {
 		return fmt.Errorf("pass %s: list %s: %w", p.ID, p.Remote, err)
+	}
+	if rootMissing && !po.DryRun {
+		created, err := e.remote.EnsureFolder(ctx, p.Remote)
+		if err != nil {
+			return fmt.Errorf("pass %s: create %s: %w", p.ID, p.Remote, err)
+		}
+		for _, path := range created {
+			c.foldersCreated.Add(1)
+			e.emit(FolderCreatedEvent{Pair: p.ID, Path: path})
+		}
+	}
+
+	x := &executor{e: e, p: p, ix: ix, c: &c, problem: problem}
+	var early *earlyUploads
+	if !po.DryRun && needsHashing(w) {
+		early = newEarlyUploads(ctx, x, remote)
+	}
+	if err := e.hashChanged(ctx, p, ix, w, po.DryRun, &c, problem, early); err != nil {
+		return fmt.Errorf("pass %s: %w", p.ID, err)
+	}
+	if early != nil {
+		remote = early.into(remote)
 	}
 
 	in := PlanInput{
@@ -165,6 +186,9 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 		problem(Problem{Path: b.Local, Reason: b.Reason})
 	}
 	res.Planned = summarise(plan, rootMissing)
+	if early != nil {
+		early.count(&res.Planned)
+	}
 	if plan.PruneRefused != "" {
 		e.emit(NoticeEvent{Pair: p.ID, Message: plan.PruneRefused})
 	}
@@ -172,22 +196,16 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 		return nil
 	}
 
-	if rootMissing {
-		created, err := e.remote.EnsureFolder(ctx, p.Remote)
-		if err != nil {
-			return fmt.Errorf("pass %s: create %s: %w", p.ID, p.Remote, err)
-		}
-		for _, path := range created {
-			c.foldersCreated.Add(1)
-			e.emit(FolderCreatedEvent{Pair: p.ID, Path: path})
-		}
-	}
 	byLocal := make(map[string]*localFile, len(plan.Uploads)+len(plan.Moves))
 	for i := range w.files {
 		byLocal[w.files[i].rel] = &w.files[i]
 	}
-	x := &executor{e: e, p: p, ix: ix, c: &c, problem: problem, files: byLocal}
-	if err := x.run(ctx, &plan); err != nil {
+	x.files = byLocal
+	todo := plan
+	if early != nil {
+		todo.Uploads = early.left(plan.Uploads, byLocal)
+	}
+	if err := x.run(ctx, &todo); err != nil {
 		return fmt.Errorf("pass %s: %w", p.ID, err)
 	}
 
@@ -276,9 +294,20 @@ func summarise(pl Plan, rootMissing bool) Planned {
 	return s
 }
 
-// hashChanged hashes every file the index could not vouch for and stores
-// the results (unless dry-run) in batches.
-func (e *Engine) hashChanged(ctx context.Context, p Pair, ix *state.Index, w *walkResult, dryRun bool, c *counters, problem func(Problem)) error {
+// needsHashing reports whether the walk left files the index could not vouch for.
+func needsHashing(w *walkResult) bool {
+	for i := range w.files {
+		if !w.files[i].hashed {
+			return true
+		}
+	}
+	return false
+}
+
+// hashChanged hashes every file the index could not vouch for, stores the
+// results (unless dry-run) in batches and offers each hashed file to early
+// (when set), which may upload it at once.
+func (e *Engine) hashChanged(ctx context.Context, p Pair, ix *state.Index, w *walkResult, dryRun bool, c *counters, problem func(Problem), early *earlyUploads) error {
 	var todo []int
 	var total int64
 	for i := range w.files {
@@ -287,6 +316,35 @@ func (e *Engine) hashChanged(ctx context.Context, p Pair, ix *state.Index, w *wa
 			total += w.files[i].size
 		}
 	}
+	// An upload that ends the pass (account full, signed out) stops the
+	// hashing too.
+	hctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var earlyErr error
+	offer := func(f *localFile) {
+		if early == nil || earlyErr != nil {
+			return
+		}
+		if err := early.offer(hctx, f); err != nil {
+			earlyErr = err
+			cancel(err)
+		}
+	}
+	herr := e.hashAll(hctx, p, ix, w, todo, total, dryRun, c, problem, offer)
+	if early != nil {
+		if err := early.wait(); earlyErr == nil {
+			earlyErr = err
+		}
+	}
+	if herr == nil || (earlyErr != nil && ctx.Err() == nil) {
+		return earlyErr
+	}
+	return herr
+}
+
+// hashAll hashes w.files[i] for every i in todo, storing the results
+// (unless dry-run) in batches and passing each hashed file to hashed.
+func (e *Engine) hashAll(ctx context.Context, p Pair, ix *state.Index, w *walkResult, todo []int, total int64, dryRun bool, c *counters, problem func(Problem), hashed func(*localFile)) error {
 	if len(todo) == 0 {
 		return nil
 	}
@@ -320,6 +378,7 @@ func (e *Engine) hashChanged(ctx context.Context, p Pair, ix *state.Index, w *wa
 		if (len(batch) >= hashBatch || time.Since(lastFlush) >= hashFlushEvery) && storeErr == nil {
 			storeErr = flush()
 		}
+		hashed(f)
 	})
 	prog.finish()
 	if err != nil {

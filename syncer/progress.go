@@ -18,6 +18,7 @@ type progress struct {
 	bytesDone  int64
 	bytesTotal int64
 	current    string
+	quiet      bool // publishes nothing until speak
 }
 
 const progressEvery = 200 * time.Millisecond
@@ -26,6 +27,36 @@ func newProgress(e *Engine, pair string, phase State, files int, bytes int64) *p
 	p := &progress{e: e, pair: pair, phase: phase, start: time.Now(), filesTotal: files, bytesTotal: bytes}
 	p.publish(true)
 	return p
+}
+
+// newQuietProgress starts a phase whose totals grow with addFile and which
+// publishes nothing until speak.
+func newQuietProgress(e *Engine, pair string, phase State) *progress {
+	return &progress{e: e, pair: pair, phase: phase, start: time.Now(), quiet: true}
+}
+
+// addFile grows the totals by one file of size bytes (for a phase whose
+// work is found as it goes).
+func (p *progress) addFile(size int64) {
+	p.mu.Lock()
+	p.filesTotal++
+	p.bytesTotal += size
+	p.mu.Unlock()
+}
+
+// started reports whether any file was counted.
+func (p *progress) started() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.filesTotal > 0
+}
+
+// speak ends the quiet and publishes the current state.
+func (p *progress) speak() {
+	p.mu.Lock()
+	p.quiet = false
+	p.mu.Unlock()
+	p.publish(true)
 }
 
 func (p *progress) startFile(rel string) {
@@ -65,7 +96,7 @@ func (p *progress) finish() { p.publish(true) }
 func (p *progress) publish(force bool) {
 	p.mu.Lock()
 	now := time.Now()
-	if !force && now.Sub(p.last) < progressEvery {
+	if p.quiet || (!force && now.Sub(p.last) < progressEvery) {
 		p.mu.Unlock()
 		return
 	}

@@ -48,8 +48,8 @@ type Sizes struct {
 
 // FullSizes is the benchmark of record.
 var FullSizes = Sizes{
-	InitialBytes: 1 << 30,
-	InitialFiles: 2000,
+	InitialBytes: 2 << 30,
+	InitialFiles: 4000,
 	RescanFiles:  100_000,
 	MemoryFiles:  1_000_000,
 	ListEntries:  1_000_000,

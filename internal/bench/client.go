@@ -25,11 +25,20 @@ type countingTransport struct {
 	n      atomic.Int64
 	mu     sync.Mutex
 	byKind map[string]int64
+	// firstUpload is when the first upload (its allocate request) left
+	// since it was last zeroed, in Unix nanoseconds.
+	firstUpload atomic.Int64
 }
+
+// uploadKind is the request that starts every upload.
+const uploadKind = "POST files/v1/allocate"
 
 func (t *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	t.n.Add(1)
 	k := requestKind(r)
+	if k == uploadKind {
+		t.firstUpload.CompareAndSwap(0, time.Now().UnixNano())
+	}
 	t.mu.Lock()
 	if t.byKind == nil {
 		t.byKind = map[string]int64{}

@@ -1,0 +1,96 @@
+package syncer_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"jottacloudclient/syncer"
+	"jottacloudclient/syncer/syncertest"
+)
+
+// signallingRemote tells when the first upload arrives.
+type signallingRemote struct {
+	*syncertest.MemRemote
+	first chan struct{}
+}
+
+func (s *signallingRemote) Upload(ctx context.Context, path string, src io.ReaderAt, meta syncer.FileMeta) (syncer.UploadResult, error) {
+	select {
+	case s.first <- struct{}{}:
+	default:
+	}
+	return s.MemRemote.Upload(ctx, path, src, meta)
+}
+
+func TestUploadsStartWhileHashing(t *testing.T) {
+	local := t.TempDir()
+	for i := range 6 {
+		writeFile(t, local, fmt.Sprintf("d/f%d.bin", i), []byte(strings.Repeat(fmt.Sprint(i), 1000)))
+	}
+	r := &signallingRemote{MemRemote: syncertest.NewMemRemote(), first: make(chan struct{}, 1)}
+	e := newEngine(t, r, syncer.Options{Hashers: 1})
+	// The last file's hashing waits for an upload: it only comes when
+	// uploads do not wait for the whole tree to be hashed.
+	uploadedFirst := false
+	syncer.SetAfterFirstRead(e, func(rel string) {
+		if rel != "d/f5.bin" {
+			return
+		}
+		select {
+		case <-r.first:
+			uploadedFirst = true
+		case <-time.After(10 * time.Second):
+		}
+	})
+	res := pass(t, e, pairFor(local), syncer.PassOptions{})
+	if !uploadedFirst {
+		t.Error("no upload started before the last file was hashed")
+	}
+	if res.Counters.FilesUploaded != 6 || len(res.Problems) != 0 {
+		t.Errorf("counters %+v, problems %v; want 6 files uploaded", res.Counters, res.Problems)
+	}
+	if res.Planned.Uploads != 6 || res.Planned.UploadBytes != 6000 || res.Planned.Unchanged != 0 {
+		t.Errorf("summary %+v, want the 6 files counted as uploads", res.Planned)
+	}
+	got := remoteFiles(t, r)
+	for i := range 6 {
+		if got[fmt.Sprintf("d/f%d.bin", i)] != md5hex([]byte(strings.Repeat(fmt.Sprint(i), 1000))) {
+			t.Errorf("d/f%d.bin on the remote: %q", i, got[fmt.Sprintf("d/f%d.bin", i)])
+		}
+	}
+	again := pass(t, e, pairFor(local), syncer.PassOptions{})
+	if again.Counters.FilesHashed != 0 || again.Counters.FilesUploaded != 0 || again.Planned.Unchanged != 6 {
+		t.Errorf("the next pass did work: %+v %+v", again.Counters, again.Planned)
+	}
+}
+
+// A copy of a backed-up file (a new inode) whose original is gone is still
+// a move, not an upload: content already on the server waits for the plan.
+func TestCopiedThenDeletedIsAMove(t *testing.T) {
+	local := t.TempDir()
+	writeFile(t, local, "a/orig.txt", []byte("the same content"))
+	writeFile(t, local, "keep.txt", []byte("keep"))
+	mem := syncertest.NewMemRemote()
+	e := newEngine(t, mem, syncer.Options{})
+	p := pairFor(local)
+	pass(t, e, p, syncer.PassOptions{})
+	writeFile(t, local, "b/copy.txt", []byte("the same content"))
+	writeFile(t, local, "b/new.txt", []byte("new content"))
+	if err := os.Remove(filepath.Join(local, "a/orig.txt")); err != nil {
+		t.Fatal(err)
+	}
+	res := pass(t, e, p, syncer.PassOptions{})
+	if res.Counters.FilesMoved != 1 || res.Counters.FilesUploaded != 1 || len(res.Problems) != 0 {
+		t.Errorf("counters %+v, problems %v; want the copy moved and the new file uploaded", res.Counters, res.Problems)
+	}
+	got := remoteFiles(t, mem)
+	if got["b/copy.txt"] != md5hex([]byte("the same content")) || got["b/new.txt"] != md5hex([]byte("new content")) {
+		t.Errorf("remote after the pass: %v", got)
+	}
+}
