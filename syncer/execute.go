@@ -367,12 +367,13 @@ func (x *executor) uploadSet(ctx context.Context, ups []LocalFile, limit int, pr
 
 // upload sends one file and records it once the server confirmed its md5.
 func (x *executor) upload(ctx context.Context, f *localFile, rel string, prog *progress) error {
-	fh, err := x.e.openFile(f.abs)
+	abs := f.path(x.p.Local)
+	fh, err := x.e.openFile(abs)
 	if err != nil {
 		return localError{fmt.Errorf("open: %w", err)}
 	}
 	defer fh.Close()
-	if changed(f) {
+	if changed(abs, f) {
 		return errChangedWhileReading
 	}
 	want := hex.EncodeToString(f.md5[:])
@@ -398,7 +399,7 @@ func (x *executor) upload(ctx context.Context, f *localFile, rel string, prog *p
 	if !strings.EqualFold(res.MD5, want) || res.Size != f.size {
 		return fmt.Errorf("server stored md5 %s and %d bytes, expected %s and %d; will retry on the next pass: %w", res.MD5, res.Size, want, f.size, errMismatch)
 	}
-	if changed(f) {
+	if changed(abs, f) {
 		return errChangedWhileReading
 	}
 	x.markUploaded(f)

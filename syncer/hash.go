@@ -26,7 +26,7 @@ type hashResult struct {
 // hashFiles hashes files[i] for every i in todo with workers goroutines and
 // calls done (serialised) after each file. afterFirstRead, when set, runs
 // after the first block of a file was read (a test hook).
-func hashFiles(ctx context.Context, files []localFile, todo []int, workers int,
+func hashFiles(ctx context.Context, root string, files []localFile, todo []int, workers int,
 	open func(string) (*os.File, error), afterFirstRead func(rel string), done func(hashResult)) error {
 	if len(todo) == 0 {
 		return nil
@@ -54,7 +54,7 @@ func hashFiles(ctx context.Context, files []localFile, todo []int, workers int,
 		g.Go(func() error {
 			defer wg.Done()
 			for i := range jobs {
-				sum, err := hashOne(gctx, &files[i], open, afterFirstRead)
+				sum, err := hashOne(gctx, root, &files[i], open, afterFirstRead)
 				select {
 				case results <- hashResult{i: i, md5: sum, err: err}:
 				case <-gctx.Done():
@@ -73,9 +73,10 @@ func hashFiles(ctx context.Context, files []localFile, todo []int, workers int,
 
 // hashOne streams one file through MD5 and checks afterwards that the file
 // still has the stat the walk saw, so a stale sum is never recorded.
-func hashOne(ctx context.Context, f *localFile, open func(string) (*os.File, error), afterFirstRead func(string)) ([16]byte, error) {
+func hashOne(ctx context.Context, root string, f *localFile, open func(string) (*os.File, error), afterFirstRead func(string)) ([16]byte, error) {
 	var sum [16]byte
-	fh, err := open(f.abs)
+	abs := f.path(root)
+	fh, err := open(abs)
 	if err != nil {
 		return sum, err
 	}
@@ -102,16 +103,16 @@ func hashOne(ctx context.Context, f *localFile, open func(string) (*os.File, err
 			return sum, rerr
 		}
 	}
-	if changed(f) {
+	if changed(abs, f) {
 		return sum, errChangedWhileReading
 	}
 	h.Sum(sum[:0])
 	return sum, nil
 }
 
-// changed re-stats a file and reports whether it differs from the walk's view.
-func changed(f *localFile) bool {
-	fi, err := os.Stat(f.abs)
+// changed re-stats f at abs and reports whether it differs from the walk's view.
+func changed(abs string, f *localFile) bool {
+	fi, err := os.Stat(abs)
 	if err != nil {
 		return true
 	}

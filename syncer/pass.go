@@ -362,7 +362,7 @@ func (e *Engine) hashAll(ctx context.Context, p Pair, ix *state.Index, w *walkRe
 		return err
 	}
 	var storeErr error
-	err := hashFiles(ctx, w.files, todo, e.opts.Hashers, e.openFile, e.afterFirstRead, func(r hashResult) {
+	err := hashFiles(ctx, p.Local, w.files, todo, e.opts.Hashers, e.openFile, e.afterFirstRead, func(r hashResult) {
 		f := &w.files[r.i]
 		prog.fileDone(f.rel, f.size)
 		if r.err != nil {

@@ -25,7 +25,7 @@ func Select(ctx context.Context, p Pair, globalExcludes []string) ([]SelectedFil
 	}
 	out := make([]SelectedFile, len(w.files))
 	for i, f := range w.files {
-		out[i] = SelectedFile{Rel: f.rel, Remote: f.remote, Abs: f.abs, Size: f.size}
+		out[i] = SelectedFile{Rel: f.rel, Remote: f.remote, Abs: f.path(p.Local), Size: f.size}
 	}
 	return out, w.problems, nil
 }

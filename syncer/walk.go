@@ -18,8 +18,7 @@ import (
 // localFile is one regular file found by the walk.
 type localFile struct {
 	rel    string // local relative path, byte-exact, '/'-separated
-	remote string // remote relative path (NFC)
-	abs    string
+	remote string // remote relative path (NFC); shares rel's bytes when equal
 	size   int64
 	mtime  int64
 	inode  uint64
@@ -28,6 +27,12 @@ type localFile struct {
 	hashed bool // md5 is valid for this stat
 	// uploaded: the index says the server confirmed md5 and size.
 	uploaded bool
+}
+
+// path returns the file's local path below root (the pair's local folder);
+// it is not stored, to keep the walk small.
+func (f *localFile) path(root string) string {
+	return filepath.Join(root, filepath.FromSlash(f.rel))
 }
 
 func (f *localFile) md5Hex() string {
@@ -155,7 +160,10 @@ func (w *walker) dir(abs, rel, remote string, isRoot bool) error {
 			w.problem(childRel, "not backed up: "+names.Problem(name))
 			continue
 		}
-		childRemote := joinRel(remote, rname)
+		childRemote := childRel // most names need no change: share the string
+		if rname != name || remote != rel {
+			childRemote = joinRel(remote, rname)
+		}
 		typ := e.Type()
 		isDir := typ.IsDir()
 		if name == RestoreTempDirName || (w.pair.SkipHidden && (strings.HasPrefix(name, ".") || hiddenAttr(e))) {
@@ -233,17 +241,16 @@ func (w *walker) dir(abs, rel, remote string, isRoot bool) error {
 			w.protect(childRemote)
 			continue
 		}
-		w.file(childAbs, childRel, childRemote, fi)
+		w.file(childRel, childRemote, fi)
 	}
 	return nil
 }
 
-func (w *walker) file(abs, rel, remote string, fi fs.FileInfo) {
+func (w *walker) file(rel, remote string, fi fs.FileInfo) {
 	inode, ctime, _ := fileIdentity(fi)
 	f := localFile{
 		rel:    rel,
 		remote: remote,
-		abs:    abs,
 		size:   fi.Size(),
 		mtime:  fi.ModTime().UnixNano(),
 		inode:  inode,
