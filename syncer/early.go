@@ -20,11 +20,12 @@ import (
 // move). Everything else waits for the plan. It only runs once the remote
 // listing is complete, and it never moves or trashes anything.
 type earlyUploads struct {
-	x    *executor
-	g    *errgroup.Group
-	gctx context.Context
-	jobs chan *localFile
-	prog *progress
+	x     *executor
+	g     *errgroup.Group
+	gctx  context.Context
+	small chan *localFile // files under SmallFileSize, with their own limit
+	large chan *localFile
+	prog  *progress
 
 	seed  maphash.Seed
 	taken []uint64    // sorted hashes of the fold keys of every remote item
@@ -32,8 +33,7 @@ type earlyUploads struct {
 	sums  []sizeSum16 // sorted size and md5 of every remote file
 
 	mu     sync.Mutex
-	dirs   map[string]bool // fold keys of folders known to exist on the remote
-	sent   []*localFile    // confirmed by the server
+	sent   []*localFile // confirmed by the server
 	failed map[*localFile]bool
 }
 
@@ -56,7 +56,7 @@ func cmpSizeSum(a, b sizeSum16) int {
 // newEarlyUploads prepares the lookups over the remote listing and starts
 // the upload workers.
 func newEarlyUploads(ctx context.Context, x *executor, remote []Entry) *earlyUploads {
-	u := &earlyUploads{x: x, seed: maphash.MakeSeed(), dirs: map[string]bool{}, failed: map[*localFile]bool{}}
+	u := &earlyUploads{x: x, seed: maphash.MakeSeed(), failed: map[*localFile]bool{}}
 	u.taken = make([]uint64, 0, len(remote))
 	for _, en := range remote {
 		h := u.key(foldKey(en.Path))
@@ -77,9 +77,12 @@ func newEarlyUploads(ctx context.Context, x *executor, remote []Entry) *earlyUpl
 	// Upload progress stays quiet while the hashing progress is shown.
 	u.prog = newQuietProgress(x.e, x.p.ID, StateUploading)
 	u.g, u.gctx = errgroup.WithContext(ctx)
-	u.jobs = make(chan *localFile)
+	u.small, u.large = make(chan *localFile), make(chan *localFile)
+	for range max(x.e.opts.SmallTransfers, 1) {
+		u.g.Go(func() error { return u.worker(u.small) })
+	}
 	for range max(x.e.opts.Transfers, 1) {
-		u.g.Go(u.worker)
+		u.g.Go(func() error { return u.worker(u.large) })
 	}
 	return u
 }
@@ -114,8 +117,12 @@ func (u *earlyUploads) offer(ctx context.Context, f *localFile) error {
 	if !u.eligible(f) {
 		return nil
 	}
+	jobs := u.large
+	if f.size < SmallFileSize {
+		jobs = u.small
+	}
 	select {
-	case u.jobs <- f:
+	case jobs <- f:
 		return nil
 	case <-u.gctx.Done():
 		return context.Cause(u.gctx)
@@ -124,8 +131,8 @@ func (u *earlyUploads) offer(ctx context.Context, f *localFile) error {
 	}
 }
 
-func (u *earlyUploads) worker() error {
-	for f := range u.jobs {
+func (u *earlyUploads) worker(jobs <-chan *localFile) error {
+	for f := range jobs {
 		if err := u.gctx.Err(); err != nil {
 			return err
 		}
@@ -136,14 +143,10 @@ func (u *earlyUploads) worker() error {
 	return nil
 }
 
-// one uploads f after making sure its folder exists.
+// one uploads f; the upload creates its missing folders.
 func (u *earlyUploads) one(f *localFile) error {
 	x := u.x
 	prog := u.prog
-	if err := u.ensureParent(f.remote); err != nil {
-		u.fail(f)
-		return x.remoteProblem(u.gctx, parentOf(f.remote), "create folder", err)
-	}
 	prog.addFile(f.size)
 	prog.startFile(f.rel)
 	err := x.upload(u.gctx, f, f.remote, prog)
@@ -164,35 +167,11 @@ func (u *earlyUploads) fail(f *localFile) {
 	u.mu.Unlock()
 }
 
-// ensureParent creates the remote folder of rel unless the listing or an
-// earlier upload showed it exists. Folder creation is serialised so that
-// each folder is created once.
-func (u *earlyUploads) ensureParent(rel string) error {
-	dir := parentOf(rel)
-	if dir == "" {
-		return nil
-	}
-	k := foldKey(dir)
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if u.dirs[k] || (has(u.taken, u.key(k)) && !has(u.files, u.key(k))) {
-		return nil
-	}
-	if _, err := u.x.e.remote.EnsureFolder(u.gctx, u.x.remotePath(dir)); err != nil {
-		return err
-	}
-	u.x.succeeded()
-	u.x.c.foldersCreated.Add(1)
-	for d := dir; d != ""; d = parentOf(d) {
-		u.dirs[foldKey(d)] = true
-	}
-	return nil
-}
-
 // wait lets the queued uploads finish and returns the first error that
 // ends the pass.
 func (u *earlyUploads) wait() error {
-	close(u.jobs)
+	close(u.small)
+	close(u.large)
 	if u.prog.started() {
 		u.x.e.emit(StateEvent{Pair: u.x.p.ID, State: StateUploading})
 		u.prog.speak()
@@ -205,17 +184,24 @@ func (u *earlyUploads) wait() error {
 
 // into adds what the early uploads created to the remote listing, so the
 // plan sees the server as it now is: the uploaded files as unchanged, their
-// folders as existing.
+// folders as existing (a folder move into one of them would collide). The
+// new folders count as created, as the plan counts them: the deepest ones.
 func (u *earlyUploads) into(remote []Entry) []Entry {
 	dirs := map[string]bool{}
+	var made []string
 	for _, f := range u.sent {
 		f.uploaded = true
 		remote = append(remote, Entry{Path: f.remote, Size: f.size, MD5: hex.EncodeToString(f.md5[:])})
 		for d := parentOf(f.remote); d != "" && !dirs[d]; d = parentOf(d) {
 			dirs[d] = true
+			if k := u.key(foldKey(d)); has(u.taken, k) && !has(u.files, k) {
+				continue // listed already
+			}
+			made = append(made, d)
 			remote = append(remote, Entry{Path: d, Dir: true})
 		}
 	}
+	u.x.c.foldersCreated.Add(int64(len(leaves(made))))
 	return remote
 }
 
