@@ -202,6 +202,7 @@ func (u *earlyUploads) into(remote []Entry) []Entry {
 		}
 	}
 	u.x.c.foldersCreated.Add(int64(len(leaves(made))))
+	u.taken, u.files, u.sums = nil, nil, nil // the plan takes over
 	return remote
 }
 

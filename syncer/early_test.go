@@ -94,3 +94,26 @@ func TestCopiedThenDeletedIsAMove(t *testing.T) {
 		t.Errorf("remote after the pass: %v", got)
 	}
 }
+
+// The files left alone count toward the default prune limit (10 % of the
+// remote files): 15 deletions out of 200 files are within it.
+func TestPruneLimitCountsUnchangedFiles(t *testing.T) {
+	local := t.TempDir()
+	for i := range 200 {
+		writeFile(t, local, fmt.Sprintf("d%d/f%03d.txt", i%4, i), []byte(fmt.Sprint("file ", i)))
+	}
+	mem := syncertest.NewMemRemote()
+	e := newEngine(t, mem, syncer.Options{})
+	p := pairFor(local)
+	p.Prune = syncer.PruneFiles
+	pass(t, e, p, syncer.PassOptions{})
+	for i := range 15 {
+		if err := os.Remove(filepath.Join(local, fmt.Sprintf("d%d/f%03d.txt", i%4, i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := pass(t, e, p, syncer.PassOptions{})
+	if res.Planned.PruneRefused != "" || res.Counters.FilesTrashed != 15 || res.Planned.Unchanged != 185 {
+		t.Errorf("refusal %q, %d trashed, %d unchanged; want 15 trashed and 185 unchanged", res.Planned.PruneRefused, res.Counters.FilesTrashed, res.Planned.Unchanged)
+	}
+}

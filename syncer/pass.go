@@ -121,13 +121,17 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 	// whatever else the tree holds go to the server as soon as they are
 	// hashed.
 	var remote []Entry
-	rootMissing := false
+	rootMissing, listedUnchanged := false, 0
 	unreachable := 0
 	err = e.list(ctx, &c, p.Remote, func(en Entry) error {
 		if !servedBack(en.Path) {
 			// Stored by an older client under a name the server cannot
 			// serve back: it can be neither compared, moved nor trashed.
 			unreachable++
+			return nil
+		}
+		if matchUnchanged(w, en) {
+			listedUnchanged++
 			return nil
 		}
 		remote = append(remote, en)
@@ -138,6 +142,10 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 	}
 	if errors.Is(err, ErrNotExist) {
 		rootMissing, remote, err = true, nil, nil
+		for i := range w.files { // nothing is on the server
+			w.files[i].unchanged = false
+		}
+		listedUnchanged = 0
 	}
 	if err != nil {
 		return fmt.Errorf("pass %s: list %s: %w", p.ID, p.Remote, err)
@@ -164,9 +172,12 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 	if early != nil {
 		remote = early.into(remote)
 	}
+	remote, unchanged := dropUnchanged(w, remote)
+	unchanged += listedUnchanged
 
 	in := PlanInput{
-		Files:        make([]LocalFile, len(w.files)),
+		Files:        make([]LocalFile, 0, len(w.files)-unchanged),
+		Unchanged:    unchanged,
 		Dirs:         w.dirs,
 		Protected:    w.protected,
 		Remote:       remote,
@@ -176,8 +187,9 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 		DisableMoves: p.DisableMoves,
 	}
 	for i := range w.files {
-		f := &w.files[i]
-		in.Files[i] = LocalFile{Path: f.remote, Local: f.rel, Size: f.size, MD5: f.md5Hex(), Uploaded: f.uploaded}
+		if f := &w.files[i]; !f.unchanged {
+			in.Files = append(in.Files, LocalFile{Path: f.remote, Local: f.rel, Size: f.size, MD5: f.md5Hex(), Uploaded: f.uploaded})
+		}
 	}
 	in.SourceProblem = e.sourceProblem(ix, w, po.ForcePrune)
 	plan := MakePlan(in)
@@ -196,9 +208,15 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 		return nil
 	}
 
-	byLocal := make(map[string]*localFile, len(plan.Uploads)+len(plan.Moves))
+	// The executor knows the files the plan names; the unchanged ones the
+	// server already has only need the index to learn it.
+	byLocal := make(map[string]*localFile, len(in.Files))
 	for i := range w.files {
-		byLocal[w.files[i].rel] = &w.files[i]
+		if f := &w.files[i]; !f.unchanged {
+			byLocal[f.rel] = f
+		} else if !f.uploaded {
+			x.markUploaded(f)
+		}
 	}
 	x.files = byLocal
 	todo := plan

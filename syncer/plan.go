@@ -44,6 +44,10 @@ type PlanInput struct {
 	SourceProblem string
 	// DisableMoves turns renames into uploads.
 	DisableMoves bool
+	// Unchanged counts the files matched before planning (the same path,
+	// size and md5 on both sides) and left out of Files and Remote. They
+	// count as unchanged, and as remote files for the prune limit.
+	Unchanged int
 }
 
 // Move is a server-side rename; From and To are remote relative paths.
@@ -164,7 +168,7 @@ type sizeSum struct {
 }
 
 func (p *planner) plan() Plan {
-	var out Plan
+	out := Plan{Unchanged: p.in.Unchanged}
 	p.replaceTypes(&out)
 	files := append([]LocalFile(nil), p.in.Files...)
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
@@ -466,7 +470,7 @@ func (p *planner) prune(out *Plan, orphans []Entry, movedAway map[string]bool, f
 	}
 	limit := p.in.PruneLimit
 	if limit == 0 {
-		limit = DefaultPruneLimit(len(p.rfiles))
+		limit = DefaultPruneLimit(len(p.rfiles) + p.in.Unchanged)
 	}
 	if limit > 0 && n > limit && !p.in.ForcePrune {
 		out.PruneRefused = fmt.Sprintf("pruning refused: this pass would move %d files to the trash, more than the limit of %d; nothing was moved (check the local folder, then raise the pair's prune limit or force the prune once)", n, limit)

@@ -27,6 +27,9 @@ type localFile struct {
 	hashed bool // md5 is valid for this stat
 	// uploaded: the index says the server confirmed md5 and size.
 	uploaded bool
+	// unchanged: the listing has it under the same path with the same
+	// size and md5; the plan never sees it.
+	unchanged bool
 }
 
 // path returns the file's local path below root (the pair's local folder);
@@ -49,9 +52,9 @@ type walkResult struct {
 	localDirs []string // absolute local paths of those directories
 	protected []string // remote relative paths present locally but left out
 	problems  []Problem
-	seen      map[string]struct{} // local relative paths of files, for the index sweep
-	rootItems int                 // entries directly in the root (before filtering)
-	indexed   int                 // files the index has a record for (under their path)
+	seen      map[string]int // local relative path → index into files
+	rootItems int            // entries directly in the root (before filtering)
+	indexed   int            // files the index has a record for (under their path)
 	rootDev   uint64
 }
 
@@ -88,7 +91,7 @@ func walk(ctx context.Context, p Pair, global []string, idx *state.Reader) (*wal
 		pair: p,
 		root: root,
 		idx:  idx,
-		res:  &walkResult{seen: map[string]struct{}{}},
+		res:  &walkResult{seen: map[string]int{}},
 	}
 	w.patterns = append(parsePatterns(global, nil), parsePatterns(p.Excludes, nil)...)
 	ino, _, dev := fileIdentity(fi)
@@ -266,7 +269,7 @@ func (w *walker) file(rel, remote string, fi fs.FileInfo) {
 			f.uploaded = rec.Uploaded && rec.UploadedMD5 == rec.MD5 && rec.UploadedSize == f.size
 		}
 	}
-	w.res.seen[rel] = struct{}{}
+	w.res.seen[rel] = len(w.res.files)
 	w.res.files = append(w.res.files, f)
 }
 
