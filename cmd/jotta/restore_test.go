@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -280,14 +281,17 @@ func TestRestoreKilledResumes(t *testing.T) {
 		t.Fatal(err)
 	}
 	data = nil
+	// Downloads opened, and a message per download the server is done with.
+	var opened atomic.Int64
+	served := make(chan struct{}, 64)
 	release := make(chan struct{})
-	var handlers sync.WaitGroup
 	wrap := func(w http.ResponseWriter, r *http.Request) http.ResponseWriter {
 		if r.URL.Query().Get("mode") != "bin" {
 			return w
 		}
-		handlers.Add(1)
-		return &restoreHeldWriter{ResponseWriter: w, limit: held, release: release, ctx: r.Context(), done: handlers.Done}
+		opened.Add(1)
+		done := func() { served <- struct{}{} }
+		return &restoreHeldWriter{ResponseWriter: w, limit: held, release: release, ctx: r.Context(), done: done}
 	}
 	e.front.Store(&wrap)
 
@@ -326,8 +330,10 @@ func TestRestoreKilledResumes(t *testing.T) {
 	}
 	<-exited
 	close(release)
-	handlers.Wait()
 	e.front.Store(nil) // the second run is served as usual
+	for range opened.Load() {
+		<-served
+	}
 	written := partSize()
 	t.Logf("killed with %d of %d bytes written", written, size)
 	if written <= 0 || written >= size {
