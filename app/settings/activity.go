@@ -69,11 +69,11 @@ func (p *activityPage) show(a Activity) {
 	} else {
 		p.bar.Hide()
 	}
-	p.detail.SetText(ActivityDetail(a))
+	setFieldError(p.detail, ActivityDetail(a))
 	if a.Running && a.Current != "" {
-		p.current.SetText("Now: " + DisplayPath(a.Current))
+		setFieldError(p.current, "Now: "+DisplayPath(a.Current))
 	} else {
-		p.current.SetText("")
+		setFieldError(p.current, "")
 	}
 	p.showProblems(a.Problems)
 	text := strings.Join(a.Log, "\n")

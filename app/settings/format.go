@@ -123,9 +123,9 @@ func ActivityHeadline(a Activity) string {
 		return "Nothing is being backed up right now."
 	}
 	if a.FilesTotal == 0 {
-		return "Looking for changes in " + a.PairLocal + "…"
+		return "Looking for changes in " + DisplayPath(a.PairLocal) + "…"
 	}
-	return fmt.Sprintf("Backing up %s: %d of %d %s", a.PairLocal, a.FilesDone, a.FilesTotal, plural(a.FilesTotal, "file", "files"))
+	return fmt.Sprintf("Backing up %s: %d of %d %s", DisplayPath(a.PairLocal), a.FilesDone, a.FilesTotal, plural(a.FilesTotal, "file", "files"))
 }
 
 // ActivityDetail gives bytes, rate and time left: "120 MB of 1.2 GB · 2.5 MB/s · about 7 min left".
@@ -140,8 +140,11 @@ func ActivityDetail(a Activity) string {
 	if a.Rate > 0 {
 		parts = append(parts, tray.FormatBytes(int64(a.Rate))+"/s")
 	}
-	if a.ETA > 0 {
+	switch {
+	case a.ETA >= time.Minute:
 		parts = append(parts, "about "+FormatETA(a.ETA)+" left")
+	case a.ETA > 0:
+		parts = append(parts, "less than a minute left")
 	}
 	return strings.Join(parts, " · ")
 }

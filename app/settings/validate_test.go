@@ -231,7 +231,7 @@ func TestActivityText(t *testing.T) {
 		{"idle", Activity{}, "Nothing is being backed up right now.", ""},
 		{"scanning", Activity{Running: true, PairLocal: "/d"}, "Looking for changes in /d…", ""},
 		{"uploading", Activity{Running: true, PairLocal: "/d", FilesDone: 1, FilesTotal: 1, BytesDone: 500, BytesTotal: 1000, Rate: 100, ETA: 5 * time.Second},
-			"Backing up /d: 1 of 1 file", "500 B of 1.0 kB · 100 B/s · about less than a minute left"},
+			"Backing up /d: 1 of 1 file", "500 B of 1.0 kB · 100 B/s · less than a minute left"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

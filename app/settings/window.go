@@ -337,6 +337,7 @@ func newErrorLabel() *widget.Label {
 	return l
 }
 
+// setFieldError shows msg in l, and hides l when there is none.
 func setFieldError(l *widget.Label, msg string) {
 	l.SetText(msg)
 	if msg == "" {
