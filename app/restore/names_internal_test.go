@@ -3,27 +3,31 @@ package restore
 import (
 	"strings"
 	"testing"
+
+	"jottacloudclient/internal/names"
 )
 
 func TestLocalName(t *testing.T) {
+	unix, windows := names.System{}, names.System{Windows: true}
 	cases := []struct {
-		in, goos, want string
-		bad            bool
+		in     string
+		sys    names.System
+		want   string
+		mapped bool
+		bad    bool
 	}{
-		{in: "a:b?.txt", goos: "linux", want: "a:b?.txt"},
-		{in: "back\\slash", goos: "linux", want: "back\\slash"},
-		{in: "a:b?.txt", goos: "windows", want: "a：b？.txt"},
-		{in: "trailing.", goos: "windows", want: "trailing．"},
-		{in: "tab\there", goos: "windows", want: "tab␉here"},
-		{in: strings.Repeat("x", 255), goos: "linux", want: strings.Repeat("x", 255)},
-		{in: strings.Repeat("x", 256), goos: "linux", bad: true},
-		{in: "..", goos: "linux", bad: true},
-		{in: "a/b", goos: "linux", bad: true},
+		{in: "a:b?.txt", sys: unix, want: "a:b?.txt"},
+		{in: "back\\slash", sys: unix, want: "back\\slash"},
+		{in: "Report\uFF0520final.pdf", sys: unix, want: "Report%20final.pdf"},
+		{in: "a:b?.txt", sys: windows, want: "a：b？.txt", mapped: true},
+		{in: strings.Repeat("x", 255), sys: unix, want: strings.Repeat("x", 255)},
+		{in: strings.Repeat("é", 128), sys: unix, bad: true},
+		{in: "..", sys: unix, bad: true},
 	}
 	for _, c := range cases {
-		got, err := localName(c.in, c.goos)
-		if c.bad != (err != nil) || got != c.want {
-			t.Errorf("localName(%q, %s) = %q, %v; want %q", c.in, c.goos, got, err, c.want)
+		got, mapped, err := localName(c.in, c.sys)
+		if c.bad != (err != nil) || got != c.want || mapped != c.mapped {
+			t.Errorf("localName(%q, %+v) = %q, %v, %v; want %q, %v", c.in, c.sys, got, mapped, err, c.want, c.mapped)
 		}
 	}
 }

@@ -145,11 +145,11 @@ func (r *runner) localPath(rel string) (string, error) {
 		}
 		base = p
 	}
-	ln, err := LocalName(name)
+	ln, mapped, err := LocalName(name)
 	if err != nil {
 		return "", err
 	}
-	if ln != name {
+	if mapped {
 		r.mu.Lock()
 		r.res.Renamed = append(r.res.Renamed, Rename{Remote: rel, Local: path.Join(path.Dir(rel), ln)})
 		r.mu.Unlock()

@@ -52,7 +52,6 @@ func newRootCmd(g *globals) *cobra.Command {
 		newLogoutCmd(g),
 		newWhoamiCmd(g),
 		newLsCmd(g),
-		newDownloadCmd(g),
 		newRestoreCmd(g),
 		newVerifyCmd(g),
 		newScanCmd(g),

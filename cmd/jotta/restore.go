@@ -30,8 +30,9 @@ type restoreFlags struct {
 func newRestoreCmd(g *globals) *cobra.Command {
 	var f restoreFlags
 	cmd := &cobra.Command{
-		Use:   "restore REMOTE LOCALDIR",
-		Short: "Restore backed-up files: the latest, as of a date, or from the trash",
+		Use:     "restore REMOTE LOCALDIR",
+		Aliases: []string{"download"},
+		Short:   "Restore backed-up files: the latest, as of a date, or from the trash",
 		Long: `Restore the remote folder or file REMOTE into LOCALDIR. A folder's contents
 land directly in LOCALDIR (restore /Laptop/Archive/Documents ~/Documents puts
 them back where a backup of ~/Documents took them from); a single file lands
