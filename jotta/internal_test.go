@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -265,6 +266,39 @@ func TestUnauthorizedRefreshesOnce(t *testing.T) {
 				t.Errorf("store holds %q, not the rotated token", st.tok.RefreshToken)
 			}
 		})
+	}
+}
+
+// TestRefusedRefreshedTokenTriesANewerOne: while a call's refreshed token
+// is in flight another worker refreshes again, so the server refuses the
+// first refreshed token; the call retries with the newer one instead of
+// failing, and refreshes no more itself.
+func TestRefusedRefreshedTokenTriesANewerOne(t *testing.T) {
+	idp := &fakeIdP{}
+	idp.current.Store("not-the-stored-one")
+	var cl *Client
+	var once sync.Once
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/token" && r.Header.Get("Authorization") == "Bearer access-b" {
+			once.Do(func() {
+				if _, err := cl.refresh(context.Background(), "access-b"); err != nil {
+					t.Errorf("the other worker's refresh: %v", err)
+				}
+			})
+		}
+		idp.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	st := &fixedStore{tok: &Token{AccessToken: "stale", RefreshToken: "r0", TokenURL: srv.URL + "/token", Expiry: time.Now().Add(time.Hour)}}
+	var err error
+	if cl, err = New(Options{Endpoint: srv.URL, Store: st, Retry: RetryPolicy{MinBackoff: time.Millisecond}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.List(context.Background(), "/Jotta/Archive", ListOptions{}); err != nil {
+		t.Fatalf("list: %v", err)
+	}
+	if r, c := idp.refreshes.Load(), idp.jfsCalls.Load(); r != 2 || c != 3 {
+		t.Errorf("%d refreshes and %d calls; want 2 (one by the other worker) and 3", r, c)
 	}
 }
 
