@@ -490,6 +490,9 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request, id string,
 	if fault != nil {
 		shape = fault.UploadReply
 	}
+	if s.shapes.UpperCaseMD5 {
+		reply.MD5 = strings.ToUpper(reply.MD5)
+	}
 	writeUploadReply(w, reply, shape)
 }
 
