@@ -64,6 +64,15 @@ type Options struct {
 	// GateRetry is how long a pass held back by Gate waits before the gate
 	// is asked again (default 5 min).
 	GateRetry time.Duration
+	// Retry is when a pass that failed for a transient reason is tried
+	// again (default: 15 s doubling to 10 min).
+	Retry RetryPolicy
+	// Probe, when set, is asked every Retry.Min while a pass waits for its
+	// retry, with the error the pass failed with; true runs the pass at
+	// once. It should be cheap (a connection attempt, no request) and
+	// return false for failures it cannot judge, such as a server
+	// answering with errors, so those keep the backoff.
+	Probe func(ctx context.Context, lastErr error) bool
 	// Logger receives diagnostics (nil: discard). Secrets never reach it.
 	Logger *slog.Logger
 }
@@ -85,6 +94,7 @@ func (o *Options) applyDefaults() {
 	if o.GateRetry <= 0 {
 		o.GateRetry = 5 * time.Minute
 	}
+	o.Retry = o.Retry.withDefaults()
 	if o.NewWatcher == nil {
 		o.NewWatcher = NewFSWatcher
 	}

@@ -49,6 +49,12 @@ func (x *executor) remoteProblem(ctx context.Context, path, what string, err err
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
+	// Account-wide states (full, signed out, unreachable after the
+	// client's own retries) end the pass at once: they are the pass's
+	// error, shown once for the account, not a problem of each file.
+	if errors.Is(err, ErrQuota) || errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrUnavailable) {
+		return fmt.Errorf("stopping this pass: %w", err)
+	}
 	reason := what + ": " + err.Error()
 	if errors.Is(err, ErrNameRejected) {
 		reason = what + ": the server rejected the name"
@@ -57,11 +63,8 @@ func (x *executor) remoteProblem(ctx context.Context, path, what string, err err
 	if perItem(err) {
 		return nil
 	}
-	if errors.Is(err, ErrQuota) || errors.Is(err, ErrUnauthorized) {
-		return fmt.Errorf("stopping this pass: %w", err)
-	}
 	if n := x.failures.Add(1); n >= maxConsecutiveFailures {
-		return fmt.Errorf("the server failed %d requests in a row; stopping this pass: %w", n, err)
+		return fmt.Errorf("the server failed %d requests in a row; stopping this pass: %w: %w", n, ErrUnavailable, err)
 	}
 	return nil
 }

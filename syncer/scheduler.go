@@ -40,6 +40,7 @@ type pairLoop struct {
 	update  chan Pair
 	scan    chan struct{} // explicit requests (ScanNow): never gated
 	due     chan struct{} // scheduled requests (wake catch-up): gated
+	netUp   chan struct{} // the network came back: retry now if waiting to
 	stop    context.CancelFunc
 	mu      sync.Mutex
 	cancelP context.CancelCauseFunc // of the running pass
@@ -147,7 +148,7 @@ func (e *Engine) Run(ctx context.Context) error {
 // startLoop runs with s.mu held.
 func (s *scheduler) startLoop(p Pair) {
 	ctx, cancel := context.WithCancel(s.ctx)
-	l := &pairLoop{id: p.ID, update: make(chan Pair, 1), scan: make(chan struct{}, 1), due: make(chan struct{}, 1), stop: cancel}
+	l := &pairLoop{id: p.ID, update: make(chan Pair, 1), scan: make(chan struct{}, 1), due: make(chan struct{}, 1), netUp: make(chan struct{}, 1), stop: cancel}
 	s.loops[p.ID] = l
 	s.wg.Add(1)
 	go func() {
@@ -319,6 +320,14 @@ func (l *pairLoop) run(ctx context.Context, s *scheduler, p Pair) {
 	gateRetry := time.NewTimer(time.Hour)
 	gateRetry.Stop()
 	defer gateRetry.Stop()
+	retry := time.NewTimer(time.Hour)
+	retry.Stop()
+	defer retry.Stop()
+	failures := 0 // transient pass failures in a row
+	var lastErr error
+	probe := time.NewTimer(time.Hour)
+	probe.Stop()
+	defer probe.Stop()
 	var debounceStarted time.Time
 	debouncing := false
 
@@ -417,7 +426,24 @@ func (l *pairLoop) run(ctx context.Context, s *scheduler, p Pair) {
 		updateWatches(result.watchDirs)
 		e.report(result)
 		resetTimer(timer, jitter(p.interval()))
+		switch {
+		case Transient(result.Err):
+			failures, lastErr = failures+1, result.Err
+			d := e.opts.Retry.wait(failures)
+			resetTimer(retry, d)
+			if e.opts.Probe != nil {
+				resetTimer(probe, e.opts.Retry.Min)
+			}
+			e.emit(RetryEvent{Pair: p.ID, Err: result.Err, Attempt: failures, At: time.Now().Add(d)})
+		case result.Err == nil || !errors.Is(result.Err, ErrPaused):
+			failures, lastErr = 0, nil
+			stopTimer(retry)
+			stopTimer(probe)
+		}
 	}
+	// retrying reports a retry pending: changes seen meanwhile wait for it
+	// instead of hammering a server that is down.
+	retrying := func() bool { return failures > 0 }
 
 	for {
 		select {
@@ -448,6 +474,21 @@ func (l *pairLoop) run(ctx context.Context, s *scheduler, p Pair) {
 			pass(false)
 		case <-gateRetry.C:
 			pass(false)
+		case <-retry.C:
+			pass(false)
+		case <-probe.C:
+			if !retrying() {
+				continue
+			}
+			if e.opts.Probe(ctx, lastErr) {
+				pass(false)
+				continue
+			}
+			probe.Reset(e.opts.Retry.Min)
+		case <-l.netUp:
+			if retrying() {
+				pass(false)
+			}
 		case <-resumed:
 			pass(resumeExplicit)
 		case _, ok := <-watchEvents:
@@ -467,7 +508,9 @@ func (l *pairLoop) run(ctx context.Context, s *scheduler, p Pair) {
 			debounce.Reset(wait)
 		case <-debounce.C:
 			debouncing = false
-			pass(false)
+			if !retrying() {
+				pass(false)
+			}
 		case err, ok := <-watchErrs:
 			if !ok {
 				watchErrs = nil
