@@ -49,6 +49,10 @@ type ControllerOptions struct {
 	// configuration's skip_on_battery and skip_on_metered (it is only
 	// asked when one is on). nil: SystemPower's Check.
 	PowerCheck func(ctx context.Context, skipOnBattery, skipOnMetered bool) (ok bool, reason string)
+	// WatchNetwork, when set, replaces NetworkManager as the source of
+	// "the network is back" (tests); it must call onUp from its own
+	// goroutine and stop when ctx ends.
+	WatchNetwork func(ctx context.Context, onUp func())
 	// GateRetry is how soon a held-back backup asks again (tests; 0: the
 	// engine's default).
 	GateRetry time.Duration
@@ -262,6 +266,11 @@ func (c *Controller) startEngine() {
 	c.setEnginePairs(e, cfg)
 	ctx, cancel := context.WithCancel(c.ctx)
 	re := &runningEngine{e: e, cancel: cancel, done: make(chan struct{})}
+	if c.o.WatchNetwork != nil {
+		c.o.WatchNetwork(ctx, e.NetworkUp)
+	} else {
+		go WatchNetwork(ctx, e, c.log)
+	}
 	sub := e.Subscribe()
 	var wg sync.WaitGroup
 	wg.Add(2)

@@ -84,11 +84,21 @@ func EngineOptions(cfg *config.Config, paths Paths, log *slog.Logger) syncer.Opt
 		Transfers:      cfg.Options.Transfers,
 		BandwidthLimit: int64(cfg.Options.BandwidthLimit),
 		Logger:         log,
+		Probe:          Reachable,
 	}
 	if cfg.Options.SkipOnBattery || cfg.Options.SkipOnMetered {
 		o.Gate = SystemPower(log).Gate(cfg.Options.SkipOnBattery, cfg.Options.SkipOnMetered)
 	}
 	return o
+}
+
+// WatchNetwork makes e retry failed passes at once whenever NetworkManager
+// reports the computer online again, until ctx ends. Without
+// NetworkManager the engine's own retries and probe carry on alone.
+func WatchNetwork(ctx context.Context, e *syncer.Engine, log *slog.Logger) {
+	if err := SystemPower(log).WatchOnline(ctx, nil, e.NetworkUp); err != nil {
+		log.Debug("network changes are not reported; failed backups are retried on their own schedule", "err", err)
+	}
 }
 
 var systemPower struct {

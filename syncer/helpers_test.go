@@ -98,4 +98,22 @@ func assertProblem(t *testing.T, res *syncer.PassResult, path, reasonPart string
 	}
 }
 
+// assertSkipped checks that path was skipped by design for why, and is
+// not also a problem.
+func assertSkipped(t *testing.T, res *syncer.PassResult, path string, why syncer.SkipReason) {
+	t.Helper()
+	if _, ok := problemFor(res, path); ok {
+		t.Errorf("%q is reported as a problem; it is skipped by design", path)
+	}
+	for _, s := range res.Skipped {
+		if s.Path == path {
+			if s.Reason != why {
+				t.Errorf("%q skipped as %q, want %q", path, s.Reason, why)
+			}
+			return
+		}
+	}
+	t.Errorf("%q not listed as skipped; skipped: %+v", path, res.Skipped)
+}
+
 var _ = syncertest.NewMemRemote

@@ -116,6 +116,7 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 	for _, pr := range w.problems {
 		problem(pr)
 	}
+	res.Skipped = w.skipped
 
 	// The listing comes before hashing: files the plan will upload
 	// whatever else the tree holds go to the server as soon as they are

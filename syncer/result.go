@@ -90,9 +90,72 @@ type PassResult struct {
 	Counters     Counters
 	Planned      Planned
 	Problems     []Problem
+	// Skipped lists what the walk left out by design (excluded, hidden,
+	// symbolic links not followed, special files): counted and listable,
+	// never a problem.
+	Skipped []Skipped
 	// Plan is the full plan (useful for dry runs); nil when planning was
 	// not reached.
 	Plan *Plan
 
 	watchDirs []string // local directories walked, for the watcher
+}
+
+// SkipReason says why the walk left an item out by design. Skipped items
+// are counted and listed, never reported as problems.
+type SkipReason int
+
+const (
+	SkipExcluded       SkipReason = iota + 1 // matched an exclude pattern
+	SkipHidden                               // hidden, and the pair leaves hidden items out
+	SkipSymlink                              // a symbolic link; the pair does not follow links
+	SkipSymlinkOutside                       // a symbolic link to a place outside the folder
+	SkipSymlinkBroken                        // a symbolic link whose target is missing or loops
+	SkipSymlinkRepeat                        // a link to a folder that is backed up already
+	SkipSpecial                              // a socket, named pipe or device
+)
+
+// String is the reason as a list shows it.
+func (r SkipReason) String() string {
+	switch r {
+	case SkipExcluded:
+		return "excluded"
+	case SkipHidden:
+		return "hidden"
+	case SkipSymlink:
+		return "symbolic link (not followed)"
+	case SkipSymlinkOutside:
+		return "symbolic link to a place outside the folder (not followed)"
+	case SkipSymlinkBroken:
+		return "broken symbolic link"
+	case SkipSymlinkRepeat:
+		return "symbolic link to a folder that is backed up already"
+	case SkipSpecial:
+		return "special file"
+	}
+	return "skipped"
+}
+
+// Skipped is an item the walk left out by design.
+type Skipped struct {
+	Path   string // local relative path, '/'-separated
+	Reason SkipReason
+	Kind   string // for SkipSpecial: "socket", "named pipe", "device" …
+}
+
+// Text is the reason with its kind: "special file (named pipe)".
+func (s Skipped) Text() string {
+	if s.Kind != "" {
+		return s.Reason.String() + " (" + s.Kind + ")"
+	}
+	return s.Reason.String()
+}
+
+// SkipCounts counts skipped items by reason.
+func SkipCounts(items []Skipped) map[SkipReason]int {
+	out := map[SkipReason]int{}
+	for _, s := range items {
+		out[s.Reason]++
+	}
+	return out
 }

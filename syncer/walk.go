@@ -52,6 +52,7 @@ type walkResult struct {
 	localDirs []string // absolute local paths of those directories
 	protected []string // remote relative paths present locally but left out
 	problems  []Problem
+	skipped   []Skipped
 	seen      map[string]int // local relative path → index into files
 	rootItems int            // entries directly in the root (before filtering)
 	indexed   int            // files the index has a record for (under their path)
@@ -118,6 +119,13 @@ func (w *walker) protect(remote string) {
 	w.res.protected = append(w.res.protected, remote)
 }
 
+// skip leaves an item out by design: it is listed, and its remote copy
+// (if any) is kept.
+func (w *walker) skip(rel, remote string, why SkipReason, kind string) {
+	w.res.skipped = append(w.res.skipped, Skipped{Path: rel, Reason: why, Kind: kind})
+	w.protect(remote)
+}
+
 // dir walks one directory. rel and remote are its relative paths ("" for
 // the root).
 func (w *walker) dir(abs, rel, remote string, isRoot bool) error {
@@ -169,14 +177,18 @@ func (w *walker) dir(abs, rel, remote string, isRoot bool) error {
 		}
 		typ := e.Type()
 		isDir := typ.IsDir()
-		if name == RestoreTempDirName || (w.pair.SkipHidden && (strings.HasPrefix(name, ".") || hiddenAttr(e))) {
+		if name == RestoreTempDirName {
 			w.protect(childRemote)
+			continue
+		}
+		if w.pair.SkipHidden && (strings.HasPrefix(name, ".") || hiddenAttr(e)) {
+			w.skip(childRel, childRemote, SkipHidden, "")
 			continue
 		}
 		if len(w.patterns) > 0 {
 			path := append(w.comps, name)
 			if excluded(w.patterns, path, isDir) {
-				w.protect(childRemote)
+				w.skip(childRel, childRemote, SkipExcluded, "")
 				continue
 			}
 		}
@@ -194,12 +206,11 @@ func (w *walker) dir(abs, rel, remote string, isRoot bool) error {
 		var fi fs.FileInfo
 		if typ&fs.ModeSymlink != 0 {
 			if !w.pair.FollowSymlinks {
-				w.protect(childRemote)
+				w.skip(childRel, childRemote, SkipSymlink, "")
 				continue
 			}
-			target, ok := w.followable(childAbs, childRel)
+			target, ok := w.followable(childAbs, childRel, childRemote)
 			if !ok {
-				w.protect(childRemote)
 				continue
 			}
 			fi = target
@@ -223,8 +234,7 @@ func (w *walker) dir(abs, rel, remote string, isRoot bool) error {
 				continue
 			}
 		} else {
-			w.problem(childRel, "not a regular file ("+kindName(typ)+"); skipped")
-			w.protect(childRemote)
+			w.skip(childRel, childRemote, SkipSpecial, kindName(typ))
 			continue
 		}
 
@@ -240,8 +250,7 @@ func (w *walker) dir(abs, rel, remote string, isRoot bool) error {
 			continue
 		}
 		if !fi.Mode().IsRegular() {
-			w.problem(childRel, "not a regular file ("+kindName(fi.Mode().Type())+"); skipped")
-			w.protect(childRemote)
+			w.skip(childRel, childRemote, SkipSpecial, kindName(fi.Mode().Type()))
 			continue
 		}
 		w.file(childRel, childRemote, fi)
@@ -274,27 +283,29 @@ func (w *walker) file(rel, remote string, fi fs.FileInfo) {
 }
 
 // followable resolves a symbolic link for FollowSymlinks: only targets inside
-// the pair, and each directory only once (loop-safe).
-func (w *walker) followable(abs, rel string) (fs.FileInfo, bool) {
+// the pair, and each directory only once (loop-safe). Links it does not
+// follow are skipped, and their remote copies kept.
+func (w *walker) followable(abs, rel, remote string) (fs.FileInfo, bool) {
 	target, err := filepath.EvalSymlinks(abs)
 	if err != nil {
-		w.problem(rel, "broken or looping symbolic link; skipped")
+		w.skip(rel, remote, SkipSymlinkBroken, "")
 		return nil, false
 	}
 	if target != w.root && !strings.HasPrefix(target, w.root+string(filepath.Separator)) {
-		w.problem(rel, "symbolic link points outside the folder; skipped")
+		w.skip(rel, remote, SkipSymlinkOutside, "")
 		return nil, false
 	}
 	fi, err := os.Stat(target)
 	if err != nil {
 		w.unreadable(rel, "cannot stat link target: ", err)
+		w.protect(remote)
 		return nil, false
 	}
 	if fi.IsDir() {
 		ino, _, dev := fileIdentity(fi)
 		key := [2]uint64{dev, ino}
 		if w.visited[key] {
-			w.problem(rel, "symbolic link loops back to a folder already backed up; skipped")
+			w.skip(rel, remote, SkipSymlinkRepeat, "")
 			return nil, false
 		}
 		w.visited[key] = true

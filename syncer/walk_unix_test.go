@@ -83,9 +83,17 @@ func TestWalkRulesAndProblems(t *testing.T) {
 
 	assertProblem(t, res, "twin.txt", "differ only in upper and lower case")
 	assertProblem(t, res, long, "850 bytes there (255 here)")
-	assertProblem(t, res, "pipe", "named pipe")
-	assertProblem(t, res, "loop/parent", "loops back")
-	assertProblem(t, res, "outside", "outside the folder")
+	assertSkipped(t, res, "pipe", syncer.SkipSpecial)
+	assertSkipped(t, res, "loop/parent", syncer.SkipSymlinkRepeat)
+	assertSkipped(t, res, "outside", syncer.SkipSymlinkOutside)
+	assertSkipped(t, res, "build", syncer.SkipExcluded)
+	assertSkipped(t, res, "src/.jottaignore", syncer.SkipHidden)
+	if len(res.Problems) != 3 {
+		t.Errorf("%d problems, want the 3 that need the user: %+v", len(res.Problems), res.Problems)
+	}
+	if res.Skipped[0].Text() == "" || syncer.SkipCounts(res.Skipped)[syncer.SkipSpecial] != 1 {
+		t.Errorf("skip counts %v", syncer.SkipCounts(res.Skipped))
+	}
 	assertProblem(t, res, "unreadable.txt", "permission denied")
 
 	got := remoteFiles(t, mem)
@@ -169,6 +177,8 @@ func TestExcludedAndSkippedCopiesAreNeverPruned(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := pass(t, e, p, syncer.PassOptions{})
+	assertSkipped(t, res, "a.txt", syncer.SkipSpecial)
+	assertSkipped(t, res, "b.log", syncer.SkipExcluded)
 	if res.Counters.FilesTrashed != 0 {
 		t.Errorf("trashed %d files that still exist locally", res.Counters.FilesTrashed)
 	}

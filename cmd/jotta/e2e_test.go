@@ -235,6 +235,7 @@ func TestE2EAwkwardFiles(t *testing.T) {
 		wantCode int
 		backedUp map[string][]byte // besides ordinary.txt
 		problems []string          // paths that must be reported
+		skipped  []string          // paths listed as skipped by design
 	}{
 		{
 			name:     "excludes",
@@ -262,18 +263,27 @@ func TestE2EAwkwardFiles(t *testing.T) {
 					t.Fatal(err)
 				}
 			},
-			wantCode: exitPartial,
 			backedUp: map[string][]byte{"dir/inside.txt": []byte("in")},
-			problems: []string{"dir/loop"},
+			skipped:  []string{"dir/loop"},
+		},
+		{
+			name:  "symlink not followed",
+			extra: map[string][]byte{"dir/inside.txt": []byte("in")},
+			setup: func(t *testing.T, local string) {
+				if err := os.Symlink("dir/inside.txt", filepath.Join(local, "link.txt")); err != nil {
+					t.Fatal(err)
+				}
+			},
+			backedUp: map[string][]byte{"dir/inside.txt": []byte("in")},
+			skipped:  []string{"link.txt"},
 		},
 		{
 			name: "fifo",
 			setup: func(t *testing.T, local string) {
 				e2eMkfifo(t, filepath.Join(local, "pipe"))
 			},
-			wantCode: exitPartial,
 			backedUp: map[string][]byte{},
-			problems: []string{"pipe"},
+			skipped:  []string{"pipe"},
 		},
 		{
 			name:  "unreadable file",
@@ -350,6 +360,15 @@ func TestE2EAwkwardFiles(t *testing.T) {
 				}
 				if !strings.Contains(string(errText), p+"\t") {
 					t.Errorf("error file does not list %s:\n%s", p, errText)
+				}
+			}
+			for _, p := range tc.skipped {
+				found := false
+				for _, k := range s.Skipped {
+					found = found || k.Path == p
+				}
+				if !found {
+					t.Errorf("%s not listed as skipped: %v", p, s.Skipped)
 				}
 			}
 			if len(s.Problems) != len(tc.problems) {

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"golang.org/x/term"
 
+	"jottacloudclient/app/message"
 	"jottacloudclient/syncer"
 )
 
@@ -66,6 +68,7 @@ type scanSummary struct {
 	Counters     scanCounters   `json:"counters"`
 	Planned      scanPlanned    `json:"planned"`
 	Problems     []scanProblem  `json:"problems"`
+	Skipped      []scanProblem  `json:"skipped"`
 	Created      []string       `json:"created_folders"`
 	Notices      []string       `json:"notices"`
 	PruneRefused string         `json:"prune_refused,omitempty"`
@@ -135,6 +138,7 @@ func newScanSummary(sp *scanPlan, res *syncer.PassResult, col *scanCollector) sc
 			TrashBytes: pl.TrashBytes, Unchanged: pl.Unchanged, CreateRoot: pl.CreateRoot,
 		},
 		Problems:     []scanProblem{},
+		Skipped:      []scanProblem{},
 		Created:      append([]string{}, col.created...),
 		Notices:      append([]string{}, col.notices...),
 		PruneRefused: pl.PruneRefused,
@@ -143,14 +147,17 @@ func newScanSummary(sp *scanPlan, res *syncer.PassResult, col *scanCollector) sc
 		},
 	}
 	if res.Err != nil {
-		s.Error = res.Err.Error()
+		s.Error = message.Text(res.Err)
 	}
 	if !res.LastComplete.IsZero() {
 		t := res.LastComplete
 		s.LastComplete = &t
 	}
 	for _, p := range res.Problems {
-		s.Problems = append(s.Problems, scanProblem{Path: p.Path, Reason: p.Reason})
+		s.Problems = append(s.Problems, scanProblem{Path: p.Path, Reason: message.Problem(p.Reason, p.Err)})
+	}
+	for _, k := range res.Skipped {
+		s.Skipped = append(s.Skipped, scanProblem{Path: k.Path, Reason: k.Text()})
 	}
 	return s
 }
@@ -208,6 +215,7 @@ func printScanSummary(w io.Writer, s scanSummary) {
 	if s.PruneRefused != "" {
 		fmt.Fprintf(w, "  nothing trashed: %s\n", s.PruneRefused)
 	}
+	printSkipped(w, s.Skipped)
 	if len(s.Problems) > 0 {
 		fmt.Fprintf(w, "  problems         %d\n", len(s.Problems))
 		for _, p := range s.Problems {
@@ -216,5 +224,46 @@ func printScanSummary(w io.Writer, s scanSummary) {
 	}
 	if s.Error != "" {
 		fmt.Fprintf(w, "  error            %s\n", s.Error)
+	}
+}
+
+// maxSkippedLines bounds the skipped items a summary lists one by one.
+const maxSkippedLines = 20
+
+// printSkipped counts what was left out by design, by reason, and lists
+// the links and special files (excluded and hidden items only by count:
+// the user chose those).
+func printSkipped(w io.Writer, items []scanProblem) {
+	if len(items) == 0 {
+		return
+	}
+	counts := map[string]int{}
+	var order []string
+	for _, it := range items {
+		if counts[it.Reason] == 0 {
+			order = append(order, it.Reason)
+		}
+		counts[it.Reason]++
+	}
+	parts := make([]string, 0, len(order))
+	for _, r := range order {
+		parts = append(parts, fmt.Sprintf("%d %s", counts[r], r))
+	}
+	fmt.Fprintf(w, "  skipped          %d by design: %s\n", len(items), strings.Join(parts, ", "))
+	listed, links := 0, false
+	for _, it := range items {
+		if it.Reason == syncer.SkipExcluded.String() || it.Reason == syncer.SkipHidden.String() {
+			continue
+		}
+		links = links || it.Reason == syncer.SkipSymlink.String()
+		if listed++; listed <= maxSkippedLines {
+			fmt.Fprintf(w, "    %s: %s\n", it.Path, it.Reason)
+		}
+	}
+	if listed > maxSkippedLines {
+		fmt.Fprintf(w, "    … and %d more (--json lists them all)\n", listed-maxSkippedLines)
+	}
+	if links {
+		fmt.Fprintf(w, "    (--follow-symlinks backs up links that point inside the folder)\n")
 	}
 }

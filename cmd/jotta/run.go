@@ -20,6 +20,7 @@ import (
 	"jottacloudclient/app"
 	"jottacloudclient/app/config"
 	"jottacloudclient/app/instance"
+	"jottacloudclient/app/message"
 	"jottacloudclient/syncer"
 )
 
@@ -145,6 +146,7 @@ func runEngine(ctx context.Context, g *globals, f runFlags) error {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	go app.WatchNetwork(ctx, eng, env.Logger)
 	serveDone := make(chan struct{})
 	go func() {
 		defer close(serveDone)
@@ -231,6 +233,9 @@ func runLogEvents(out *slog.Logger, events <-chan syncer.Event, sf *runStatusFil
 			out.Warn("problem", "pair", e.Pair, "path", e.Path, "reason", e.Reason)
 		case syncer.FolderCreatedEvent:
 			out.Info("created remote folder", "pair", e.Pair, "path", e.Path)
+		case syncer.RetryEvent:
+			out.Warn("pass will be retried", "pair", e.Pair, "attempt", e.Attempt,
+				"in", time.Until(e.At).Round(time.Second).String(), "reason", message.Text(e.Err))
 		case syncer.NoticeEvent:
 			out.Info("notice", "pair", e.Pair, "msg", e.Message)
 		case syncer.DroppedEvent:

@@ -12,8 +12,9 @@ import (
 )
 
 // TestAwkwardLocalFiles puts one awkward item next to an ordinary file:
-// each ends as a backed-up file or a listed problem with a reason, and
-// the ordinary file is backed up all the same.
+// each ends as a backed-up file, an item skipped by design (listed with its
+// reason, never a problem) or a listed problem with a reason, and the
+// ordinary file is backed up all the same.
 func TestAwkwardLocalFiles(t *testing.T) {
 	long := strings.Repeat("x", 251) + ".txt" // 255 bytes, the most Linux and the server allow
 	cases := []struct {
@@ -27,6 +28,8 @@ func TestAwkwardLocalFiles(t *testing.T) {
 		renamed map[string]string
 		// problems maps a relative path to a word its reason must contain.
 		problems map[string]string
+		// skipped maps a relative path to why it is left out by design.
+		skipped map[string]syncer.SkipReason
 	}{
 		{
 			name:     "zero-byte file",
@@ -79,19 +82,19 @@ func TestAwkwardLocalFiles(t *testing.T) {
 				mustSymlink(t, "..", filepath.Join(dir, "tree", "up"))
 			},
 			backedUp: []string{"tree/leaf.txt"},
-			problems: map[string]string{"tree/up": "loop"},
+			skipped:  map[string]syncer.SkipReason{"tree/up": syncer.SkipSymlinkRepeat},
 		},
 		{
-			name:     "symbolic link to itself",
-			setup:    func(t *testing.T, dir string) { mustSymlink(t, "self", filepath.Join(dir, "self")) },
-			problems: map[string]string{"self": "looping"},
+			name:    "symbolic link to itself",
+			setup:   func(t *testing.T, dir string) { mustSymlink(t, "self", filepath.Join(dir, "self")) },
+			skipped: map[string]syncer.SkipReason{"self": syncer.SkipSymlinkBroken},
 		},
 		{
 			name: "symbolic link outside the folder",
 			setup: func(t *testing.T, dir string) {
 				mustSymlink(t, os.TempDir(), filepath.Join(dir, "escape"))
 			},
-			problems: map[string]string{"escape": "outside"},
+			skipped: map[string]syncer.SkipReason{"escape": syncer.SkipSymlinkOutside},
 		},
 		{
 			name: "named pipe",
@@ -100,7 +103,21 @@ func TestAwkwardLocalFiles(t *testing.T) {
 					t.Skipf("mkfifo: %v", err)
 				}
 			},
-			problems: map[string]string{"pipe": "not a regular file"},
+			skipped: map[string]syncer.SkipReason{"pipe": syncer.SkipSpecial},
+		},
+		{
+			name: "unix socket",
+			setup: func(t *testing.T, dir string) {
+				fd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+				if err != nil {
+					t.Skipf("socket: %v", err)
+				}
+				defer syscall.Close(fd)
+				if err := syscall.Bind(fd, &syscall.SockaddrUnix{Name: filepath.Join(dir, "sock")}); err != nil {
+					t.Skipf("bind: %v", err)
+				}
+			},
+			skipped: map[string]syncer.SkipReason{"sock": syncer.SkipSpecial},
 		},
 	}
 	for _, tc := range cases {
@@ -139,6 +156,20 @@ func TestAwkwardLocalFiles(t *testing.T) {
 				}
 				if !found {
 					t.Errorf("no problem listed for %q; problems:\n%s", rel, problemsText(res.Problems))
+				}
+			}
+			for rel, why := range tc.skipped {
+				found := false
+				for _, s := range res.Skipped {
+					if s.Path == rel {
+						found = true
+						if s.Reason != why {
+							t.Errorf("%q skipped as %q, want %q", rel, s.Reason, why)
+						}
+					}
+				}
+				if !found {
+					t.Errorf("%q not listed as skipped: %+v", rel, res.Skipped)
 				}
 			}
 			if len(res.Problems) != len(tc.problems) {
