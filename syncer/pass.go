@@ -193,6 +193,11 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 		}
 	}
 	in.SourceProblem = e.sourceProblem(ix, w, po.ForcePrune)
+	if kept, err := keptPaths(ix); err != nil {
+		e.log.Warn("kept items unreadable", "pair", p.ID, "err", err)
+	} else {
+		in.Protected = append(in.Protected, kept...)
+	}
 	plan := MakePlan(in)
 	res.Plan = &plan
 	for _, b := range plan.Blocked {
@@ -267,7 +272,7 @@ func (e *Engine) sourceProblem(ix *state.Index, w *walkResult, force bool) strin
 	b, err := ix.Meta(metaRootDev)
 	if err == nil && len(b) == 8 && w.rootDev != 0 {
 		if last := binary.LittleEndian.Uint64(b); last != w.rootDev {
-			return fmt.Sprintf("the local folder is on a different filesystem than last time (device %d, was %d); force the prune once if this is intended", w.rootDev, last)
+			return fmt.Sprintf("the local folder is on a different filesystem than last time (device %d, was %d); confirm the deletions once if this is intended", w.rootDev, last)
 		}
 	}
 	return ""
@@ -301,6 +306,9 @@ func summarise(pl Plan, rootMissing bool) Planned {
 		Unchanged:    pl.Unchanged,
 		CreateRoot:   rootMissing,
 		PruneRefused: pl.PruneRefused,
+	}
+	for _, h := range pl.Held {
+		s.HeldFiles += h.Files
 	}
 	for _, m := range pl.Moves {
 		if m.Dir {

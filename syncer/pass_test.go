@@ -367,9 +367,44 @@ func TestPruneSafety(t *testing.T) {
 		if !strings.Contains(res.Planned.PruneRefused, "limit of 10") {
 			t.Errorf("refusal %q does not name the limit", res.Planned.PruneRefused)
 		}
+		if res.Planned.HeldFiles != 30 || len(res.Plan.Held) != 30 {
+			t.Errorf("held back %d files in %d items, want the 30 for the user to review", res.Planned.HeldFiles, len(res.Plan.Held))
+		}
 		forced := pass(t, e, p, syncer.PassOptions{ForcePrune: true})
 		if forced.Counters.FilesTrashed != 30 {
 			t.Errorf("forced prune trashed %d files, want 30", forced.Counters.FilesTrashed)
+		}
+	})
+
+	t.Run("kept items are never trashed and stop the asking", func(t *testing.T) {
+		local, mem, e, p := setup(t, 60, syncer.PruneFiles)
+		for i := range 30 {
+			os.Remove(filepath.Join(local, fmt.Sprintf("d%d/f%03d.txt", i%3, i)))
+		}
+		res := pass(t, e, p, syncer.PassOptions{})
+		var keep []string
+		for _, h := range res.Plan.Held {
+			keep = append(keep, h.Path)
+		}
+		if err := e.KeepRemote(p.ID, keep); err != nil {
+			t.Fatal(err)
+		}
+		if kept, err := e.Kept(p.ID); err != nil || len(kept) != 30 {
+			t.Fatalf("kept %v, %v", kept, err)
+		}
+		again := pass(t, e, p, syncer.PassOptions{})
+		if again.Planned.PruneRefused != "" || len(again.Plan.Held) != 0 {
+			t.Errorf("still asking after the user chose to keep: %q", again.Planned.PruneRefused)
+		}
+		forced := pass(t, e, p, syncer.PassOptions{ForcePrune: true})
+		if forced.Counters.FilesTrashed != 0 || mem.Stats().Trashes != 0 || len(remoteFiles(t, mem)) != 60 {
+			t.Errorf("kept items trashed: %d", forced.Counters.FilesTrashed)
+		}
+		// A later deletion is still asked about (or pruned within the limit).
+		os.Remove(filepath.Join(local, "d0/f030.txt"))
+		later := pass(t, e, p, syncer.PassOptions{})
+		if later.Counters.FilesTrashed != 1 {
+			t.Errorf("a new deletion within the limit trashed %d files, want 1", later.Counters.FilesTrashed)
 		}
 	})
 

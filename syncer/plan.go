@@ -87,6 +87,10 @@ type Plan struct {
 	Blocked []Blocked
 	// PruneRefused explains why pruning was refused ("" if it was not).
 	PruneRefused string
+	// Held are the items pruning would have trashed when it was refused:
+	// they wait for the user's decision (PassOptions.ForcePrune to trash
+	// them, Engine.KeepRemote to stop asking).
+	Held         []Trash
 	Unchanged    int
 	UploadBytes  int64
 	TrashFiles   int
@@ -464,8 +468,10 @@ func (p *planner) prune(out *Plan, orphans []Entry, movedAway map[string]bool, f
 	if len(trash) == 0 {
 		return
 	}
+	sort.Slice(trash, func(i, j int) bool { return trash[i].Path < trash[j].Path })
 	if p.in.SourceProblem != "" {
 		out.PruneRefused = fmt.Sprintf("pruning refused: %s; nothing was moved to the trash", p.in.SourceProblem)
+		out.Held = trash
 		return
 	}
 	limit := p.in.PruneLimit
@@ -473,10 +479,10 @@ func (p *planner) prune(out *Plan, orphans []Entry, movedAway map[string]bool, f
 		limit = DefaultPruneLimit(len(p.rfiles) + p.in.Unchanged)
 	}
 	if limit > 0 && n > limit && !p.in.ForcePrune {
-		out.PruneRefused = fmt.Sprintf("pruning refused: this pass would move %d files to the trash, more than the limit of %d; nothing was moved (check the local folder, then raise the pair's prune limit or force the prune once)", n, limit)
+		out.PruneRefused = fmt.Sprintf("pruning refused: this pass would move %d files to the trash, more than the limit of %d; nothing was moved (check the local folder, then confirm the deletions once or raise the prune limit)", n, limit)
+		out.Held = trash
 		return
 	}
-	sort.Slice(trash, func(i, j int) bool { return trash[i].Path < trash[j].Path })
 	out.Trash = append(out.Trash, trash...)
 	out.TrashFiles += n
 	out.TrashBytes += bytes

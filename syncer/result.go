@@ -62,6 +62,7 @@ type Planned struct {
 	Unchanged    int
 	CreateRoot   bool   // the remote folder does not exist yet
 	PruneRefused string // why pruning was refused, or ""
+	HeldFiles    int    // files held back by the refusal, waiting for a decision
 }
 
 // PassOptions adjust one pass.

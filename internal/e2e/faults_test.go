@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"jottacloudclient/app"
+	"jottacloudclient/app/message"
 	"jottacloudclient/jotta/emulator"
 	"jottacloudclient/syncer"
 )
@@ -279,15 +281,16 @@ func TestQuotaExceeded(t *testing.T) {
 	p := syncer.Pair{ID: "big", Local: local, Remote: "/Laptop/Backup/big", Prune: syncer.PruneAll}
 	res, err := eng.RunPass(ctx, p, syncer.PassOptions{})
 	t.Logf("pass: err=%v problems=%d uploaded=%d", err, len(res.Problems), res.Counters.FilesUploaded)
-	if len(res.Problems) == 0 {
-		t.Fatal("a pass over quota reported no problems")
+	// A full account is one state of the account, not a problem of each
+	// file: the pass stops with it and lists no files.
+	if !errors.Is(err, syncer.ErrQuota) {
+		t.Fatalf("pass over quota ended with %v, want the full-account error", err)
 	}
-	msg := strings.ToLower(problemsText(res.Problems))
-	if err != nil {
-		msg += strings.ToLower(err.Error())
+	if len(res.Problems) != 0 {
+		t.Errorf("a full account is listed as %d file problems:\n%s", len(res.Problems), problemsText(res.Problems))
 	}
-	if !strings.Contains(msg, "quota") {
-		t.Errorf("the problems do not mention the quota:\n%s", problemsText(res.Problems))
+	if msg := message.Text(err); !strings.HasPrefix(msg, "Your JottaCloud is full.") {
+		t.Errorf("the user reads %q", msg)
 	}
 	stored := len(e.remoteFiles(p.Remote))
 	if stored == 0 || stored >= 40 {
