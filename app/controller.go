@@ -53,6 +53,9 @@ type ControllerOptions struct {
 	// "the network is back" (tests); it must call onUp from its own
 	// goroutine and stop when ctx ends.
 	WatchNetwork func(ctx context.Context, onUp func())
+	// Now is the clock for "protected as of" warnings (tests; nil:
+	// time.Now).
+	Now func() time.Time
 	// GateRetry is how soon a held-back backup asks again (tests; 0: the
 	// engine's default).
 	GateRetry time.Duration
@@ -71,16 +74,17 @@ type Controller struct {
 
 	opMu sync.Mutex // serialises account and engine changes
 
-	mu     sync.Mutex
-	cfg    *config.Config // nil while the file does not parse
-	cfgErr error
-	inDemo bool // the demo profile is active: cfg and paths are the demo's
-	acct   *Account
-	demo   *emulator.Running
-	eng    *runningEngine
-	signIn string // why the user must sign in ("" when signed in)
-	st     statusBook
-	subs   map[chan struct{}]struct{}
+	mu      sync.Mutex
+	cfg     *config.Config // nil while the file does not parse
+	cfgErr  error
+	inDemo  bool // the demo profile is active: cfg and paths are the demo's
+	acct    *Account
+	demo    *emulator.Running
+	eng     *runningEngine
+	signIn  string // why the user must sign in ("" when signed in)
+	st      statusBook
+	started time.Time // when the controller was made: the "since" of a pair never backed up
+	subs    map[chan struct{}]struct{}
 }
 
 // runningEngine is an engine with its Run loop and event pump.
@@ -110,7 +114,10 @@ func NewController(ctx context.Context, o ControllerOptions) (*Controller, error
 	if o.PowerCheck == nil {
 		o.PowerCheck = SystemPower(o.Logger).Check
 	}
-	c := &Controller{o: o, log: o.Logger, subs: map[chan struct{}]struct{}{}}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	c := &Controller{o: o, log: o.Logger, subs: map[chan struct{}]struct{}{}, started: o.Now()}
 	c.st.init()
 	c.ctx, c.end = context.WithCancel(context.WithoutCancel(ctx))
 
@@ -402,3 +409,5 @@ func (c *Controller) logf(format string, args ...any) {
 	c.st.addLog(time.Now(), msg)
 	c.log.Info(msg)
 }
+
+func (c *Controller) now() time.Time { return c.o.Now() }

@@ -23,7 +23,15 @@ const (
 	PhasePaused                 // paused by the user
 	PhaseProblem                // the last pass failed or files could not be backed up
 	PhaseSignedOut              // no working sign-in
+	PhaseDecision               // deletions wait for the user's decision
+	PhaseStale                  // a folder has not been completely backed up for too long
+	PhaseWaiting                // JottaCloud could not be reached; a retry is scheduled
 )
+
+// DefaultStaleAfter is how old a folder's last complete backup may get
+// before the app warns; a folder with a longer interval gets three
+// intervals.
+const DefaultStaleAfter = 3 * 24 * time.Hour
 
 // PairState is a configured pair with the outcome of its passes.
 type PairState struct {
@@ -33,7 +41,39 @@ type PairState struct {
 	Files        int64     // files in the last complete pass
 	Bytes        int64     // bytes in the last complete pass
 	Problems     int       // files the last pass could not back up
-	Error        string    // why the last pass failed as a whole
+	Error        string    // why the last pass failed as a whole, in words with an action
+	// RetryAt is when a pass that failed for a passing reason (offline,
+	// server trouble) is tried again; zero when none is pending.
+	RetryAt time.Time
+	// Skipped counts what the last pass left out by design.
+	Skipped int
+	// Held are remote items whose local copies are gone but which were
+	// not moved to the trash: they wait for the user's decision
+	// (Controller.ConfirmDeletions or KeepDeletions).
+	Held []Held
+	// HeldWhy says in words why they were held back.
+	HeldWhy string
+	// Stale is the warning when the folder has not been completely backed
+	// up for longer than the threshold ("" otherwise).
+	Stale string
+
+	errKind message.Kind
+	seenOK  time.Time // when the controller's clock saw the last complete pass
+}
+
+// Held is a remote item held back from the trash.
+type Held struct {
+	Path  string // relative to the pair's folders, '/'-separated
+	Dir   bool
+	Files int   // files it holds (1 for a file)
+	Bytes int64 // their size
+}
+
+// Skipped is an item a pass left out by design (never a problem).
+type Skipped struct {
+	PairID string
+	Path   string // absolute local path
+	Reason string // "symbolic link (not followed)", "special file (socket)" …
 }
 
 // Problem is a file that could not be backed up.
@@ -71,14 +111,28 @@ type Status struct {
 	PausedUntil time.Time // zero: until resumed
 	LastBackup  time.Time // oldest "last complete" over enabled pairs; zero if one never completed
 	Problems    []Problem
-	PassError   string
-	Passes      uint64
-	Log         []string
+	// PassError is why the last pass failed, in words; an account-wide
+	// state (full, offline, signed out) appears here once for all pairs.
+	PassError string
+	// Account is an account-wide state in words ("Your JottaCloud is
+	// full. …"), shown once rather than per folder or file; "" when none.
+	Account string
+	// Skipped lists what the last passes left out by design.
+	Skipped []Skipped
+	// Decisions counts folders whose deletions wait for the user.
+	Decisions int
+	// Warnings are the "not backed up since" lines of stale folders.
+	Warnings []string
+	// RetryAt is the earliest scheduled retry of a failed pass (zero: none).
+	RetryAt time.Time
+	Passes  uint64
+	Log     []string
 }
 
 const (
 	maxLogLines = 500
 	maxProblems = 1000
+	maxSkipped  = 1000
 )
 
 // statusBook collects engine events into per-pair state.
@@ -87,6 +141,7 @@ type statusBook struct {
 	pairs    map[string]*PairState
 	progress map[string]syncer.ProgressEvent
 	problems map[string][]Problem
+	skipped  map[string][]Skipped
 	passErr  string
 	passes   uint64
 	log      []string
@@ -96,6 +151,7 @@ func (b *statusBook) init() {
 	b.pairs = map[string]*PairState{}
 	b.progress = map[string]syncer.ProgressEvent{}
 	b.problems = map[string][]Problem{}
+	b.skipped = map[string][]Skipped{}
 }
 
 func (b *statusBook) pair(id string) *PairState {
@@ -138,6 +194,7 @@ func (b *statusBook) forget(keep map[string]bool) {
 		if !keep[id] {
 			delete(b.pairs, id)
 			delete(b.problems, id)
+			delete(b.skipped, id)
 			delete(b.progress, id)
 		}
 	}
@@ -188,6 +245,11 @@ func (c *Controller) apply(ev syncer.Event) {
 		c.logf("created %s on JottaCloud", e.Path)
 	case syncer.NoticeEvent:
 		c.logf("%s", message.Clean(e.Message))
+	case syncer.RetryEvent:
+		b.mu.Lock()
+		b.pair(e.Pair).RetryAt = e.At
+		b.mu.Unlock()
+		c.logf("%s: %s Trying again at %s.", c.localOf(e.Pair), message.Text(e.Err), e.At.Local().Format("15:04:05"))
 	case syncer.DroppedEvent:
 		c.logf("%d progress events skipped while the window was busy", e.Count)
 	case syncer.PassEvent:
@@ -205,23 +267,42 @@ func (c *Controller) applyPass(r *syncer.PassResult) {
 	for _, p := range r.Problems {
 		probs = append(probs, Problem{PairID: r.Pair, Path: filepath.Join(local, filepath.FromSlash(p.Path)), Reason: message.Problem(p.Reason, p.Err), Time: now})
 	}
+	skipped := make([]Skipped, 0, min(len(r.Skipped), maxSkipped))
+	for _, s := range r.Skipped[:min(len(r.Skipped), maxSkipped)] {
+		skipped = append(skipped, Skipped{PairID: r.Pair, Path: filepath.Join(local, filepath.FromSlash(s.Path)), Reason: s.Text()})
+	}
 	b := &c.st
 	b.mu.Lock()
 	ps := b.pair(r.Pair)
 	ps.Running = false
 	delete(b.progress, r.Pair)
+	if !syncer.Transient(r.Err) {
+		ps.RetryAt = time.Time{}
+	}
+	if r.Plan != nil {
+		ps.Held, ps.HeldWhy = heldOf(r), ""
+		if len(ps.Held) > 0 {
+			ps.HeldWhy = message.HeldBack(r.Planned.PruneRefused, r.Planned.HeldFiles)
+		}
+	}
+	if r.Complete || len(r.Skipped) > 0 {
+		ps.Skipped = len(r.Skipped)
+		b.skipped[r.Pair] = skipped
+	}
 	if !r.LastComplete.IsZero() {
 		ps.LastComplete = r.LastComplete
 	}
 	ps.Problems = len(probs)
 	b.problems[r.Pair] = probs
 	b.passes++
-	ps.Error = ""
+	ps.Error, ps.errKind = "", message.KindNone
 	if r.Err != nil && !errors.Is(r.Err, syncer.ErrPaused) && !errors.Is(r.Err, context.Canceled) {
-		ps.Error = message.Text(r.Err)
+		m := message.For(r.Err)
+		ps.Error, ps.errKind = m.String(), m.Kind
 		c.log.Debug("pass failed", "pair", r.Pair, "err", r.Err)
 	}
 	if r.Complete {
+		ps.seenOK = c.now()
 		ps.Files = r.Counters.FilesSeen
 		ps.Bytes = r.Counters.BytesSeen
 	}
@@ -236,9 +317,24 @@ func (c *Controller) applyPass(r *syncer.PassResult) {
 		c.logf("%s: %s", local, ps.Error)
 	case r.Complete:
 		cn := r.Counters
-		c.logf("backed up %s: %d uploaded (%s), %d already on the server, %d moved, %d to trash, %d problems",
-			local, cn.FilesUploaded, humanBytes(cn.BytesUploaded), cn.FilesDeduplicated, cn.FilesMoved, cn.FilesTrashed, len(probs))
+		c.logf("backed up %s: %d uploaded (%s), %d already on the server, %d moved, %d to trash, %d skipped by design, %d problems",
+			local, cn.FilesUploaded, humanBytes(cn.BytesUploaded), cn.FilesDeduplicated, cn.FilesMoved, cn.FilesTrashed, len(r.Skipped), len(probs))
 	}
+	if r.Planned.HeldFiles > 0 {
+		c.logf("%s: %s", local, message.HeldBack(r.Planned.PruneRefused, r.Planned.HeldFiles))
+	}
+}
+
+// heldOf lists the items a pass held back from the trash.
+func heldOf(r *syncer.PassResult) []Held {
+	if r.Plan == nil || len(r.Plan.Held) == 0 {
+		return nil
+	}
+	out := make([]Held, 0, len(r.Plan.Held))
+	for _, t := range r.Plan.Held {
+		out = append(out, Held{Path: t.Path, Dir: t.Dir, Files: t.Files, Bytes: t.Bytes})
+	}
+	return out
 }
 
 // lostSession stops uploading after the server revoked the session; the
@@ -281,6 +377,7 @@ func (c *Controller) Status() Status {
 		s.Paused, s.PausedUntil = eng.Paused()
 	}
 
+	now := c.now()
 	b := &c.st
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -288,13 +385,30 @@ func (c *Controller) Status() Status {
 	for _, p := range pairs {
 		ps := PairState{Pair: p}
 		if st := b.pairs[p.ID]; st != nil {
-			ps.Running, ps.LastComplete, ps.Files, ps.Bytes, ps.Problems, ps.Error =
-				st.Running, st.LastComplete, st.Files, st.Bytes, st.Problems, st.Error
+			ps = *st
+			ps.Pair = p
+			ps.Held = append([]Held(nil), st.Held...)
+		}
+		if p.Enabled {
+			ps.Stale = staleWarning(ps, c.started, now)
 		}
 		s.Pairs = append(s.Pairs, ps)
 		if !p.Enabled {
 			continue
 		}
+		if ps.errKind.AccountWide() && s.Account == "" {
+			s.Account = ps.Error
+		}
+		if len(ps.Held) > 0 {
+			s.Decisions++
+		}
+		if ps.Stale != "" {
+			s.Warnings = append(s.Warnings, ps.Stale)
+		}
+		if !ps.RetryAt.IsZero() && (s.RetryAt.IsZero() || ps.RetryAt.Before(s.RetryAt)) {
+			s.RetryAt = ps.RetryAt
+		}
+		s.Skipped = append(s.Skipped, b.skipped[p.ID]...)
 		if ps.LastComplete.IsZero() {
 			allDone = false
 		} else if s.LastBackup.IsZero() || ps.LastComplete.Before(s.LastBackup) {
@@ -315,6 +429,12 @@ func (c *Controller) Status() Status {
 		s.Problems = s.Problems[:maxProblems]
 	}
 	s.PassError = b.passErr
+	if s.Account != "" {
+		s.PassError = s.Account
+	}
+	if len(s.Skipped) > maxSkipped {
+		s.Skipped = s.Skipped[:maxSkipped]
+	}
 	s.Passes = b.passes
 	s.Log = append([]string(nil), b.log...)
 
@@ -325,8 +445,14 @@ func (c *Controller) Status() Status {
 		s.Phase = PhasePaused
 	case s.Progress != nil:
 		s.Phase = PhaseSyncing
-	case s.PassError != "" || len(s.Problems) > 0:
+	case (s.PassError != "" && s.RetryAt.IsZero()) || len(s.Problems) > 0:
 		s.Phase = PhaseProblem
+	case len(s.Warnings) > 0:
+		s.Phase = PhaseStale
+	case s.Decisions > 0:
+		s.Phase = PhaseDecision
+	case !s.RetryAt.IsZero():
+		s.Phase = PhaseWaiting
 	default:
 		s.Phase = PhaseIdle
 	}
@@ -345,4 +471,35 @@ func humanBytes(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// staleAfter is how old a pair's last complete backup may get before the
+// app warns: DefaultStaleAfter, or three intervals if that is longer.
+func staleAfter(p config.Pair) time.Duration {
+	return max(DefaultStaleAfter, 3*time.Duration(p.Interval))
+}
+
+// staleWarning is the "not backed up since" line of a pair whose
+// protection is older than its threshold, or "". A pair that never
+// completed counts from when the app started.
+func staleWarning(ps PairState, started, now time.Time) string {
+	since := ps.LastComplete
+	if ps.seenOK.After(since) {
+		since = ps.seenOK
+	}
+	if since.IsZero() {
+		since = started
+	}
+	if now.Sub(since) <= staleAfter(ps.Pair) {
+		return ""
+	}
+	name := filepath.Base(ps.LocalPath())
+	line := name + ": not backed up since " + message.Day(since, now)
+	if ps.LastComplete.IsZero() {
+		line = name + ": not backed up yet"
+	}
+	if ps.Error != "" {
+		line += " — the last attempts failed: " + ps.Error
+	}
+	return line
 }

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"syscall"
+	"time"
 
 	"jottacloudclient/app/config"
 	"jottacloudclient/jotta"
@@ -275,4 +276,42 @@ func sentence(s string) string {
 		s += "."
 	}
 	return s
+}
+
+// HeldBack explains deletions the engine held back from the trash: how
+// many files, why (the engine's refusal, cleaned) and what to do.
+func HeldBack(refused string, files int) string {
+	why := Clean(refused)
+	why = strings.TrimPrefix(why, "pruning refused: ")
+	if i := strings.Index(why, "; nothing was moved"); i >= 0 {
+		why = why[:i]
+	}
+	if i := strings.Index(why, " (check the local folder"); i >= 0 {
+		why = why[:i]
+	}
+	n := "1 file is"
+	if files != 1 {
+		n = fmt.Sprintf("%d files are", files)
+	}
+	return sentence(n+" gone from this folder but still in JottaCloud. They were not moved to the JottaCloud trash: "+why) +
+		" Review them: move them to the JottaCloud trash, or keep them in JottaCloud."
+}
+
+// Day names a past day for people: "today", "yesterday", a weekday within
+// the last week ("Monday"), else a date ("2 Jan", "2 Jan 2025").
+func Day(t, now time.Time) string {
+	t, now = t.Local(), now.Local()
+	y, m, d := now.Date()
+	midnight := time.Date(y, m, d, 0, 0, 0, 0, now.Location())
+	switch {
+	case !t.Before(midnight):
+		return "today " + t.Format("15:04")
+	case !t.Before(midnight.AddDate(0, 0, -1)):
+		return "yesterday " + t.Format("15:04")
+	case !t.Before(midnight.AddDate(0, 0, -6)):
+		return t.Format("Monday")
+	case t.Year() == now.Year():
+		return t.Format("2 Jan")
+	}
+	return t.Format("2 Jan 2006")
 }
