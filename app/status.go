@@ -47,6 +47,8 @@ type PairState struct {
 	RetryAt time.Time
 	// Skipped counts what the last pass left out by design.
 	Skipped int
+	// Passes counts the pair's finished passes.
+	Passes uint64
 	// Held are remote items whose local copies are gone but which were
 	// not moved to the trash: they wait for the user's decision
 	// (Controller.ConfirmDeletions or KeepDeletions).
@@ -295,6 +297,7 @@ func (c *Controller) applyPass(r *syncer.PassResult) {
 	ps.Problems = len(probs)
 	b.problems[r.Pair] = probs
 	b.passes++
+	ps.Passes++
 	ps.Error, ps.errKind = "", message.KindNone
 	if r.Err != nil && !errors.Is(r.Err, syncer.ErrPaused) && !errors.Is(r.Err, context.Canceled) {
 		m := message.For(r.Err)

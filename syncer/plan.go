@@ -90,11 +90,11 @@ type Plan struct {
 	// Held are the items pruning would have trashed when it was refused:
 	// they wait for the user's decision (PassOptions.ForcePrune to trash
 	// them, Engine.KeepRemote to stop asking).
-	Held         []Trash
-	Unchanged    int
-	UploadBytes  int64
-	TrashFiles   int
-	TrashBytes   int64
+	Held        []Trash
+	Unchanged   int
+	UploadBytes int64
+	TrashFiles  int
+	TrashBytes  int64
 }
 
 type planner struct {

@@ -32,6 +32,14 @@ func StatusLine(s State, now time.Time) string {
 			return fmt.Sprintf("%d %s could not be backed up", s.Problems, plural(s.Problems, "file", "files"))
 		}
 	}
+	switch {
+	case s.Warning != "":
+		return s.Warning
+	case s.Decision != "":
+		return s.Decision
+	case s.Waiting != "":
+		return s.Waiting
+	}
 	if s.Pairs == 0 {
 		return "No folders chosen yet"
 	}

@@ -10,11 +10,13 @@ type Notice struct{ Title, Body string }
 // with a different reason), when files still fail on a second pass in a row,
 // and when sign-in becomes necessary. Successful passes are silent.
 type noticePolicy struct {
-	started      bool
-	prev         State
-	announcedErr string // pass error already announced
-	problemSince uint64 // Passes value when problems first appeared (0: none)
-	announcedPro bool   // "files keep failing" already announced
+	started       bool
+	prev          State
+	announcedErr  string // pass error already announced
+	problemSince  uint64 // Passes value when problems first appeared (0: none)
+	announcedPro  bool   // "files keep failing" already announced
+	announcedWarn string // "not backed up since" already announced
+	announcedDec  string // "needs your decision" already announced
 }
 
 // next returns the notice for s, if any, and remembers s.
@@ -27,6 +29,19 @@ func (p *noticePolicy) next(s State) (Notice, bool) {
 			return Notice{"Sign in needed", "JottaCloud Backup is not signed in, so nothing is being backed up. Open Settings to sign in."}, true
 		}
 		return Notice{}, false
+	}
+
+	if s.Warning == "" {
+		p.announcedWarn = ""
+	} else if s.Warning != p.announcedWarn {
+		p.announcedWarn = s.Warning
+		return Notice{"Not backed up", s.Warning}, true
+	}
+	if s.Decision == "" {
+		p.announcedDec = ""
+	} else if s.Decision != p.announcedDec {
+		p.announcedDec = s.Decision
+		return Notice{"Needs your decision", s.Decision + ". Open Settings → Folders to review them."}, true
 	}
 
 	if s.PassError == "" {

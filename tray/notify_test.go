@@ -18,6 +18,26 @@ func TestNoticePolicy(t *testing.T) {
 			want:   []string{"", "", ""},
 		},
 		{
+			name: "not backed up since: once per warning, again after it cleared",
+			states: []State{
+				{Phase: Problem, Warning: "Docs: not backed up since Monday", Passes: 5},
+				{Phase: Problem, Warning: "Docs: not backed up since Monday", Passes: 6},
+				idle,
+				{Phase: Problem, Warning: "Docs: not backed up since Monday", Passes: 8},
+			},
+			want: []string{"Not backed up", "", "", "Not backed up"},
+		},
+		{
+			name:   "needs your decision once",
+			states: []State{{Phase: Problem, Decision: "Needs your decision: 20 deleted files are still in JottaCloud"}, {Phase: Problem, Decision: "Needs your decision: 20 deleted files are still in JottaCloud"}},
+			want:   []string{"Needs your decision", ""},
+		},
+		{
+			name:   "waiting to retry is never announced",
+			states: []State{{Phase: Idle, Waiting: "JottaCloud cannot be reached. Trying again at 14:05."}, idle},
+			want:   []string{"", ""},
+		},
+		{
 			name:   "sign-in needed once",
 			states: []State{idle, {Phase: SignedOut}, {Phase: SignedOut}, idle, {Phase: SignedOut}},
 			want:   []string{"", "Sign in needed", "", "", "Sign in needed"},

@@ -56,6 +56,15 @@ type State struct {
 	PassError string
 	// Passes counts finished passes; it tells "still failing" from "failed once".
 	Passes uint64
+	// Warning is a folder's "not backed up since …" line ("" when every
+	// folder is protected recently enough); it is announced once.
+	Warning string
+	// Decision says that deletions wait for the user's review ("" when
+	// none); it is announced once.
+	Decision string
+	// Waiting says that a failed backup is tried again soon, in words
+	// (offline, server trouble); it is shown, never announced.
+	Waiting string
 }
 
 // Host is what the tray needs from the application: a feed of states and

@@ -78,6 +78,18 @@ func trayState(s app.Status) tray.State {
 		t.FilesDone, t.FilesTotal = s.Progress.FilesDone, s.Progress.FilesTotal
 		t.BytesLeft = s.Progress.BytesTotal - s.Progress.BytesDone
 	}
+	if len(s.Warnings) > 0 {
+		t.Warning = s.Warnings[0]
+	}
+	if s.Decisions > 0 {
+		t.Decision = trayDecision(s)
+	}
+	if !s.RetryAt.IsZero() {
+		t.Waiting = s.PassError + " Trying again at " + s.RetryAt.Local().Format("15:04") + "."
+		if s.Phase == app.PhaseWaiting {
+			t.PassError = "" // a passing state is shown, not announced as a failure
+		}
+	}
 	switch s.Phase {
 	case app.PhaseSignedOut:
 		t.Phase = tray.SignedOut
@@ -85,12 +97,23 @@ func trayState(s app.Status) tray.State {
 		t.Phase = tray.Paused
 	case app.PhaseSyncing:
 		t.Phase = tray.Syncing
-	case app.PhaseProblem:
+	case app.PhaseProblem, app.PhaseStale, app.PhaseDecision:
 		t.Phase = tray.Problem
 	default:
 		t.Phase = tray.Idle
 	}
 	return t
+}
+
+// trayDecision is the tray's line for held deletions.
+func trayDecision(s app.Status) string {
+	var held []settings.HeldItem
+	for _, p := range s.Pairs {
+		for _, h := range p.Held {
+			held = append(held, settings.HeldItem{Files: h.Files})
+		}
+	}
+	return settings.HeldSummary(held)
 }
 
 func (b *controllerBackend) BackupNow(ctx context.Context) error { return b.c.BackupNow(ctx, "") }
@@ -137,7 +160,10 @@ func (b *controllerBackend) Pairs(context.Context) ([]settings.Pair, error) {
 	for _, p := range s.Pairs {
 		sp := settingsPair(p.Pair)
 		sp.Status = settings.PairStatus{Running: p.Running, LastComplete: p.LastComplete, Files: p.Files,
-			Bytes: p.Bytes, Problems: p.Problems, Error: p.Error}
+			Bytes: p.Bytes, Problems: p.Problems, Error: p.Error, HeldWhy: p.HeldWhy}
+		for _, h := range p.Held {
+			sp.Status.Held = append(sp.Status.Held, settings.HeldItem{Path: h.Path, Dir: h.Dir, Files: h.Files, Bytes: h.Bytes})
+		}
 		out = append(out, sp)
 	}
 	return out, nil
@@ -197,6 +223,14 @@ func (b *controllerBackend) Activity(context.Context) (settings.Activity, error)
 		a.Problems = append(a.Problems, settings.Problem{PairID: p.PairID, Path: p.Path, Reason: p.Reason, Time: p.Time})
 	}
 	return a, nil
+}
+
+func (b *controllerBackend) ConfirmDeletions(ctx context.Context, pairID string) error {
+	return b.c.ConfirmDeletions(ctx, pairID)
+}
+
+func (b *controllerBackend) KeepDeletions(ctx context.Context, pairID string) error {
+	return b.c.KeepDeletions(ctx, pairID)
 }
 
 func (b *controllerBackend) RetryProblem(ctx context.Context, p settings.Problem) error {

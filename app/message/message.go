@@ -104,7 +104,7 @@ func Problem(reason string, err error) string {
 // Sentences shown for each kind.
 var (
 	msgOffline  = Message{KindOffline, "JottaCloud cannot be reached.", "Check the internet connection; backups continue when it is back."}
-	msgServer   = Message{KindServer, "JottaCloud is having trouble right now.", "Backups are retried automatically."}
+	msgServer   = Message{KindServer, "JottaCloud is having trouble right now.", "Try again in a few minutes; scheduled backups retry on their own."}
 	msgSignIn   = Message{KindSignIn, "You are signed out of JottaCloud.", "Sign in again with a new personal login token (JottaCloud → Settings → Security); backups continue after that."}
 	msgDenied   = Message{KindAccessDenied, "JottaCloud refused this change.", "Check that the place in JottaCloud is yours to write to, or choose another one."}
 	msgQuota    = Message{KindQuota, "Your JottaCloud is full.", "Free up space or upgrade; backups continue when there is room."}

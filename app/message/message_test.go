@@ -44,7 +44,7 @@ func TestFor(t *testing.T) {
 		{"quota status alone", quota, message.KindQuota, "full", true},
 		{"session ended", fmt.Errorf("pass x: %w", jotta.ErrSignInRequired), message.KindSignIn, "Sign in again", true},
 		{"unauthorized from engine", syncer.ErrUnauthorized, message.KindSignIn, "signed out", true},
-		{"server 503", &jotta.OpError{Op: "list", Path: "/a/b", Err: &jotta.Error{StatusCode: 503, Exception: "ServerException", XID: "q"}}, message.KindServer, "retried automatically", true},
+		{"server 503", &jotta.OpError{Op: "list", Path: "/a/b", Err: &jotta.Error{StatusCode: 503, Exception: "ServerException", XID: "q"}}, message.KindServer, "retry on their own", true},
 		{"access denied", &jotta.Error{StatusCode: 403, Exception: "AccessDeniedException", Message: "Access is denied"}, message.KindAccessDenied, "refused", false},
 		{"name", &jotta.NameError{Path: "/a/b", Name: "b", Err: errors.New("name too long")}, message.KindName, "Rename", false},
 		{"folder missing", fmt.Errorf("local folder /mnt/x is missing (is the drive mounted?): %w", syncer.ErrSourceMissing), message.KindFolderMissing, "Connect the drive", false},
@@ -52,7 +52,7 @@ func TestFor(t *testing.T) {
 		{"paused", fmt.Errorf("pass a: %w", syncer.ErrPaused), message.KindPaused, "paused", false},
 		{"canceled", context.Canceled, message.KindCanceled, "Stopped", false},
 		{"config line", &config.LoadError{Path: "/c.toml", Line: 7, Msg: "expected value"}, message.KindConfig, "Fix line 7 of /c.toml", false},
-		{"unavailable", fmt.Errorf("%w: boom", syncer.ErrUnavailable), message.KindServer, "retried", true},
+		{"unavailable", fmt.Errorf("%w: boom", syncer.ErrUnavailable), message.KindServer, "retry on their own", true},
 		{"deadline", context.DeadlineExceeded, message.KindOffline, "cannot be reached", true},
 		{"unknown", errors.New("jotta: jotta: something odd happened (x-id 123)"), message.KindOther, "Something odd happened.", false},
 	}

@@ -16,6 +16,7 @@ type Backend interface {
 	RemoteBrowser
 	Activities
 	Preferences
+	Decisions
 	// Changes signals (without blocking the sender) whenever account, pair
 	// or activity state changed, until ctx ends.
 	Changes(ctx context.Context) <-chan struct{}
@@ -126,6 +127,10 @@ type PairStatus struct {
 	Bytes        int64     // bytes backed up
 	Problems     int       // files the last pass could not back up
 	Error        string    // why the last pass failed as a whole
+	// Held are deletions waiting for the user's decision (see Decisions);
+	// HeldWhy says why they were held back.
+	Held    []HeldItem
+	HeldWhy string
 }
 
 // Options are application-wide settings.

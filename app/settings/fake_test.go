@@ -249,3 +249,33 @@ func loginToken(user, secret string) string {
 }
 
 func base64Raw(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+
+func (f *fakeBackend) ConfirmDeletions(_ context.Context, pairID string) error {
+	f.record("ConfirmDeletions")
+	return f.decide(pairID, true)
+}
+
+func (f *fakeBackend) KeepDeletions(_ context.Context, pairID string) error {
+	f.record("KeepDeletions")
+	return f.decide(pairID, false)
+}
+
+// decide clears a pair's held deletions; trashing them removes their
+// files from the fake remote.
+func (f *fakeBackend) decide(pairID string, trash bool) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := range f.pairs {
+		if f.pairs[i].ID != pairID {
+			continue
+		}
+		if trash {
+			for _, h := range f.pairs[i].Status.Held {
+				f.remote[f.pairs[i].Remote] -= int64(h.Files)
+			}
+		}
+		f.pairs[i].Status.Held, f.pairs[i].Status.HeldWhy = nil, ""
+		return nil
+	}
+	return errors.New("no such folder")
+}

@@ -66,9 +66,14 @@ func (p *foldersPage) row(pair Pair, now time.Time) fyne.CanvasObject {
 	}
 	edit := widget.NewButton("Edit…", func() { openPairEditor(w, pair) })
 	remove := widget.NewButton("Remove…", func() { confirmRemove(w, pair) })
+	info := container.NewVBox(local, remote, status)
+	if len(pair.Status.Held) > 0 {
+		held := widget.NewLabel(HeldSummary(pair.Status.Held))
+		held.Importance = widget.WarningImportance
+		info.Add(container.NewBorder(nil, nil, nil, reviewButton(w, pair), held))
+	}
 	return widget.NewCard("", "", container.NewBorder(nil, nil, nil,
-		container.NewVBox(edit, remove),
-		container.NewVBox(local, remote, status)))
+		container.NewVBox(edit, remove), info))
 }
 
 func (p *foldersPage) backupNow() {

@@ -17,6 +17,7 @@ import (
 
 	"jottacloudclient/app"
 	"jottacloudclient/app/config"
+	"jottacloudclient/app/message"
 	"jottacloudclient/syncer"
 )
 
@@ -273,10 +274,10 @@ func scanExit(passErr error, res *syncer.PassResult) error {
 func writeErrorFile(path string, res *syncer.PassResult) error {
 	lines := make([]string, 0, len(res.Problems)+1)
 	for _, p := range res.Problems {
-		lines = append(lines, scanOneLine(p.Path)+"\t"+scanOneLine(p.Reason))
+		lines = append(lines, scanOneLine(p.Path)+"\t"+scanOneLine(message.Problem(p.Reason, p.Err)))
 	}
 	if res.Err != nil {
-		lines = append(lines, "\tpass stopped: "+scanOneLine(res.Err.Error()))
+		lines = append(lines, "\tpass stopped: "+scanOneLine(message.Text(res.Err)))
 	}
 	f, err := os.Create(path)
 	if err != nil {

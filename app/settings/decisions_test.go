@@ -1,0 +1,59 @@
+package settings
+
+import (
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+)
+
+// TestHeldDeletionsReview: a folder with held deletions says it needs a
+// decision; the review lists the files and why, and nothing is trashed
+// until "Move to JottaCloud trash"; "Keep them in JottaCloud" keeps them.
+func TestHeldDeletionsReview(t *testing.T) {
+	held := []HeldItem{{Path: "2019/holiday", Dir: true, Files: 40, Bytes: 80 << 20}, {Path: "notes.txt", Files: 1, Bytes: 12}}
+	why := "41 files are gone from this folder but still in JottaCloud. They were not moved to the JottaCloud trash: this pass would move 41 files to the trash, more than the limit of 10."
+	pair := func(id, remote string) Pair {
+		p := Pair{ID: id, Local: localFolder(t, id), Remote: remote, Enabled: true, Interval: time.Hour}
+		p.Status = PairStatus{LastComplete: testNow.Add(-time.Hour), Held: held, HeldWhy: why}
+		return p
+	}
+	f := signedIn(newFakeBackend(testNow), pair("pics", "/laptop/Pictures"))
+	f.remote["/laptop/Pictures"] = 100
+	w, c := newTestWindow(t, f)
+
+	wantText(t, c, "Needs your decision: 41 deleted files are still in JottaCloud")
+	test.Tap(button(t, c, "Review deletions…"))
+	wantText(t, c, why)
+	wantText(t, c, "2019/holiday/  (folder, 40 files, 83.9 MB)")
+	wantText(t, c, "notes.txt  (12 B)")
+	test.Tap(button(t, c, "Decide later"))
+	w.waitIdle()
+	if f.called("ConfirmDeletions")+f.called("KeepDeletions") != 0 || f.remote["/laptop/Pictures"] != 100 {
+		t.Fatal("closing the review decided something")
+	}
+
+	test.Tap(button(t, c, "Review deletions…"))
+	test.Tap(button(t, c, "Move to JottaCloud trash"))
+	w.waitIdle()
+	if f.called("ConfirmDeletions") != 1 || f.remote["/laptop/Pictures"] != 59 {
+		t.Fatalf("confirm: %d calls, remote %d files", f.called("ConfirmDeletions"), f.remote["/laptop/Pictures"])
+	}
+	if len(buttons(c, "Review deletions…")) != 0 {
+		t.Error("the folder still asks after the decision")
+	}
+
+	// Keep them: nothing leaves the remote.
+	f2 := signedIn(newFakeBackend(testNow), pair("docs", "/laptop/Docs"))
+	f2.remote["/laptop/Docs"] = 100
+	w2, c2 := newTestWindow(t, f2)
+	test.Tap(button(t, c2, "Review deletions…"))
+	test.Tap(button(t, c2, "Keep them in JottaCloud"))
+	w2.waitIdle()
+	if f2.called("KeepDeletions") != 1 || f2.called("ConfirmDeletions") != 0 || f2.remote["/laptop/Docs"] != 100 {
+		t.Fatalf("keep: %v, remote %d", f2.calls, f2.remote["/laptop/Docs"])
+	}
+	if len(buttons(c2, "Review deletions…")) != 0 {
+		t.Error("the folder still asks after keeping")
+	}
+}
