@@ -122,7 +122,7 @@ func TestHeldDeletionsWaitForADecision(t *testing.T) {
 	for i := range 20 {
 		os.Remove(filepath.Join(p.Local, fmt.Sprintf("f%03d.txt", i)))
 	}
-	s := backUpUntil(t, c, p.ID, func(s app.Status) bool { return s.Decisions > 0 })
+	s := backUpUntil(t, c, p.ID, func(s app.Status) bool { ps, _ := pairState(s, p.ID); return len(ps.Held) == 20 })
 	ps, _ := pairState(s, p.ID)
 	if (s.Phase != app.PhaseDecision && s.Phase != app.PhaseSyncing) || s.Decisions != 1 || len(ps.Held) != 20 {
 		t.Fatalf("phase %v, %d decisions, %d held; want needs-your-decision with 20 files", s.Phase, s.Decisions, len(ps.Held))
@@ -150,7 +150,7 @@ func TestHeldDeletionsWaitForADecision(t *testing.T) {
 		os.Remove(filepath.Join(p.Local, fmt.Sprintf("f%03d.txt", i)))
 	}
 	os.WriteFile(filepath.Join(p.Local, "new.txt"), []byte("new"), 0o644)
-	s = backUpUntil(t, c, p.ID, func(s app.Status) bool { return s.Decisions > 0 })
+	s = backUpUntil(t, c, p.ID, func(s app.Status) bool { ps, _ := pairState(s, p.ID); return len(ps.Held) == 15 })
 	if s.Decisions != 1 {
 		t.Fatalf("deleting 15 of 20 files: %d decisions", s.Decisions)
 	}
