@@ -229,6 +229,23 @@ func (r *Remote) Move(ctx context.Context, from, to string, dir bool) error {
 	return mapErr(r.c.TrashFile(ctx, from))
 }
 
+// MoveAside renames an item in the way of a new one of the other kind with
+// a server-side move: its revisions go along and nothing, not even a
+// tombstone that would block the new item, stays at from.
+func (r *Remote) MoveAside(ctx context.Context, from, to string, dir bool) error {
+	_, err := r.c.Stat(ctx, to, jotta.ListOptions{})
+	switch {
+	case err == nil:
+		return fmt.Errorf("move %s to %s: %w", from, to, syncer.ErrExist)
+	case !errors.Is(err, jotta.ErrNotExist):
+		return mapErr(err)
+	}
+	if dir {
+		return mapErr(r.c.MoveDir(ctx, from, to))
+	}
+	return mapErr(r.c.MoveFile(ctx, from, to))
+}
+
 // copyTree recreates the folder from at to, folders and files, from
 // content the server already has.
 func (r *Remote) copyTree(ctx context.Context, from, to string) error {

@@ -81,6 +81,12 @@ type Remote interface {
 	// The destination's parent must exist; a taken destination gives
 	// ErrExist.
 	Move(ctx context.Context, from, to string, dir bool) error
+	// MoveAside renames a file or folder that stands in the way of a new
+	// item of the other kind, taking its history along, so that nothing
+	// (not even a trashed copy, which the service may keep in place) is
+	// left at from. The destination's parent must exist; a taken
+	// destination gives ErrExist.
+	MoveAside(ctx context.Context, from, to string, dir bool) error
 	// Trash moves a file or folder to the server's trash (never a permanent
 	// delete).
 	Trash(ctx context.Context, path string, dir bool) error

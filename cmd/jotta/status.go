@@ -253,4 +253,8 @@ func (statusNoRemote) Upload(context.Context, string, io.ReaderAt, syncer.FileMe
 
 func (statusNoRemote) Move(context.Context, string, string, bool) error { return errStatusNoRemote }
 
+func (statusNoRemote) MoveAside(context.Context, string, string, bool) error {
+	return errStatusNoRemote
+}
+
 func (statusNoRemote) Trash(context.Context, string, bool) error { return errStatusNoRemote }

@@ -370,6 +370,12 @@ func (m *MemRemote) Upload(ctx context.Context, path string, src io.ReaderAt, me
 	return res, nil
 }
 
+// MoveAside implements syncer.Remote: the in-memory remote keeps no
+// trashed items in place, so it is a move.
+func (m *MemRemote) MoveAside(ctx context.Context, from, to string, dir bool) error {
+	return m.Move(ctx, from, to, dir)
+}
+
 // Move implements syncer.Remote.
 func (m *MemRemote) Move(ctx context.Context, from, to string, dir bool) error {
 	if err := ctx.Err(); err != nil {

@@ -50,6 +50,7 @@ func RunRemoteTests(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"MoveFile", testMoveFile},
 		{"MoveFolder", testMoveFolder},
 		{"MoveErrors", testMoveErrors},
+		{"MoveAsideFreesTheName", testMoveAside},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newHarness(t)) })
@@ -306,6 +307,31 @@ func testMoveFolder(t *testing.T, h Harness) {
 	}
 	if _, ok := got["old"]; ok {
 		t.Error("old folder still listed")
+	}
+}
+
+// testMoveAside: an item moved aside leaves its name free for an item of
+// the other kind (a folder where a file was, and a file where a folder was).
+func testMoveAside(t *testing.T, h Harness) {
+	root := folder(t, h, "moveaside")
+	ctx := ctxT(t)
+	put(t, h, root+"/notes", []byte("a file"))
+	put(t, h, root+"/pics/a", []byte("a"))
+	if err := h.Remote.MoveAside(ctx, root+"/notes", root+"/notes (old)", false); err != nil {
+		t.Fatalf("move a file aside: %v", err)
+	}
+	if err := h.Remote.MoveAside(ctx, root+"/pics", root+"/pics (old)", true); err != nil {
+		t.Fatalf("move a folder aside: %v", err)
+	}
+	put(t, h, root+"/notes/inside.txt", []byte("now a folder"))
+	put(t, h, root+"/pics", []byte("now a file"))
+	got := list(t, h, root)
+	for p, want := range map[string]string{
+		"notes (old)": "a file", "pics (old)/a": "a", "notes/inside.txt": "now a folder", "pics": "now a file",
+	} {
+		if e, ok := got[p]; !ok || e.MD5 != sum([]byte(want)) {
+			t.Errorf("%s listed as %+v (present %v); listing %v", p, e, ok, keys(got))
+		}
 	}
 }
 
