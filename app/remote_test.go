@@ -20,7 +20,13 @@ import (
 // client signed in to it.
 func startEmulator(t *testing.T, opts jotta.Options) (*emulator.Running, *jotta.Client) {
 	t.Helper()
-	srv, err := emulator.Start("", emulator.Options{})
+	return startShapedEmulator(t, emulator.Shapes{}, opts)
+}
+
+// startShapedEmulator is startEmulator with replies in the given shapes.
+func startShapedEmulator(t *testing.T, sh emulator.Shapes, opts jotta.Options) (*emulator.Running, *jotta.Client) {
+	t.Helper()
+	srv, err := emulator.Start("", emulator.Options{Shapes: sh})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,13 +52,20 @@ func startEmulator(t *testing.T, opts jotta.Options) (*emulator.Running, *jotta.
 }
 
 // TestRemoteConformance runs the engine's Remote contract against the
-// jotta client talking to the emulator over loopback HTTP.
+// jotta client talking to the emulator over loopback HTTP, once for every
+// variant of the real service's reply shapes.
 func TestRemoteConformance(t *testing.T) {
+	for _, v := range emulator.ShapeVariants() {
+		t.Run(v.Name, func(t *testing.T) { remoteConformance(t, v.Shapes) })
+	}
+}
+
+func remoteConformance(t *testing.T, sh emulator.Shapes) {
 	var n atomic.Int64
 	syncertest.RunRemoteTests(t, func(t *testing.T) syncertest.Harness {
 		// One upload round per call, so an interrupted upload surfaces
 		// and the next call shows the resume.
-		srv, c := startEmulator(t, jotta.Options{UploadAttempts: 1})
+		srv, c := startShapedEmulator(t, sh, jotta.Options{UploadAttempts: 1})
 		r := app.NewRemote(c)
 		return syncertest.Harness{
 			Remote: r,

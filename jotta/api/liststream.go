@@ -52,8 +52,8 @@ const maxDepth = 256
 // fn for every folder and file element, in document order, wherever they
 // sit below the root element. A file whose folder has not been seen yet
 // is preceded by a folder entry for it, so every folder holding files is
-// reported even when the server sends no <folder> for it; a <folder>
-// arriving later is reported too, so a folder may come twice. Memory
+// reported even when the server sends no <folder> for it, and once only
+// when its <folder> comes after its files. Memory
 // grows with the number of folders (a hash each), not with the files.
 // The *ListEntry passed to fn is reused: copy
 // it to keep it. After the last entry the trailing <stats> are checked
@@ -107,32 +107,42 @@ type lsFields struct {
 }
 
 // folderSet remembers the folder paths seen, as 64-bit hashes so memory
-// stays small for trees with many folders. Two paths sharing a hash
+// stays small for trees with many folders, and whether each came as a
+// <folder> element or only as a file's parent. Two paths sharing a hash
 // would make one folder look seen: the distinct count then falls short
 // of the server's and the listing fails as a mismatch, never silently.
 type folderSet struct {
 	seed maphash.Seed
-	set  map[uint64]struct{}
-	last string // the path looked up last, to skip runs of files in one folder
+	set  map[uint64]bool // true: a <folder> element was seen
+	last string          // the file parent looked up last, to skip runs of files in one folder
 	init bool
 }
 
-// add reports whether p is new, and remembers it.
-func (s *folderSet) add(p string) bool {
+// note records the folder p, from a <folder> element if explicit, and
+// reports whether it is new, and whether it had been seen only as a
+// file's parent until now.
+func (s *folderSet) note(p string, explicit bool) (isNew, wasImplied bool) {
 	if s.set == nil {
 		s.seed = maphash.MakeSeed()
-		s.set = map[uint64]struct{}{}
+		s.set = map[uint64]bool{}
 	}
-	if s.init && p == s.last {
-		return false
+	if !explicit {
+		if s.init && p == s.last {
+			return false, false
+		}
+		s.last, s.init = p, true
 	}
-	s.last, s.init = p, true
 	h := maphash.String(s.seed, p)
-	if _, ok := s.set[h]; ok {
-		return false
+	ex, ok := s.set[h]
+	switch {
+	case !ok:
+		s.set[h] = explicit
+		return true, false
+	case explicit && !ex:
+		s.set[h] = true
+		return false, true
 	}
-	s.set[h] = struct{}{}
-	return true
+	return false, false
 }
 
 func elementKind(name []byte) int {
@@ -218,13 +228,16 @@ func (f *lsFields) finish(fn func(*ListEntry) error) error {
 		f.path = string(p)
 	}
 	e.Path = f.path
-	isNew := f.folders.add(f.path)
+	isNew, wasImplied := f.folders.note(f.path, e.Folder)
 	if isNew {
 		f.distinct++
 	}
 	f.kind = kindNone
 	if e.Folder {
 		f.elements.Folders++
+		if wasImplied {
+			return nil // reported already, before its first file
+		}
 		return fn(e)
 	}
 	f.elements.Files++
