@@ -59,7 +59,18 @@ func TestE2EEveryReplyShape(t *testing.T) {
 			if plainTree == nil {
 				plainTree = tree
 			} else if strings.Join(tree, "\n") != strings.Join(plainTree, "\n") {
-				t.Errorf("ls -R differs from the plain shape:\n%s\nwant\n%s", strings.Join(tree, "\n"), strings.Join(plainTree, "\n"))
+				var extra, missing []string
+				for _, l := range tree {
+					if !slices.Contains(plainTree, l) {
+						extra = append(extra, l)
+					}
+				}
+				for _, l := range plainTree {
+					if !slices.Contains(tree, l) {
+						missing = append(missing, l)
+					}
+				}
+				t.Errorf("ls -R differs from the plain shape: extra %q, missing %q (%d and %d lines)", extra, missing, len(tree), len(plainTree))
 			}
 			if r := h.jotta(0, "verify", local, remote); !strings.Contains(r.stdout, "7 match") {
 				t.Errorf("verify: %s", r)
