@@ -12,7 +12,7 @@ import (
 )
 
 // TestE2EEveryReplyShape backs a small tree up, lists it, verifies it,
-// prunes one file and downloads it again, against the emulator in every
+// prunes one file and restores it, against the emulator in every
 // variant of the real service's reply shapes: whatever the shape, the
 // commands see the same tree and a second pass changes nothing.
 func TestE2EEveryReplyShape(t *testing.T) {
@@ -86,8 +86,8 @@ func TestE2EEveryReplyShape(t *testing.T) {
 			}
 
 			out := t.TempDir()
-			if r := h.jotta(0, "download", remote, out); !strings.Contains(r.stdout, "downloaded 6 of 6") {
-				t.Errorf("download: %s", r)
+			if r := h.jotta(0, "restore", remote, out); !strings.Contains(r.stdout, "of 6") {
+				t.Errorf("restore: %s", r)
 			}
 			want := map[string][]byte{}
 			for k, b := range files {
@@ -95,7 +95,7 @@ func TestE2EEveryReplyShape(t *testing.T) {
 					want[k] = b
 				}
 			}
-			acctSameTree(t, acctReadTree(t, filepath.Join(out, "Docs")), want)
+			acctSameTree(t, acctReadTree(t, out), want)
 
 			// The built-in device lists only places that can hold files.
 			mps := h.jotta(0, "ls", "/Jotta").stdout
