@@ -219,7 +219,11 @@ func (w *Window) setAccount(a Account) {
 	}
 	w.win.SetContent(container.NewBorder(w.top(), nil, nil, nil, body))
 	if !a.SignedIn {
-		w.win.Canvas().Focus(w.welcome.token) // the first thing to do is to paste a token
+		// A fresh start: nothing of an earlier sign-in, and the token field ready.
+		w.welcome.token.SetText("")
+		w.welcome.setTokenError("")
+		w.showError("")
+		w.win.Canvas().Focus(w.welcome.token)
 	}
 }
 

@@ -572,3 +572,36 @@ func TestKeyboard(t *testing.T) {
 		t.Error("Escape did not close the dialog")
 	}
 }
+
+// TestSignOutForgetsTheOldToken: after signing out, the first-run page
+// shows neither the token typed before nor its error.
+func TestSignOutForgetsTheOldToken(t *testing.T) {
+	f := newFakeBackend(testNow)
+	w, c := newTestWindow(t, f)
+	w.Sync(func() {
+		w.welcome.token.SetText("not a token")
+		w.welcome.submit()
+	})
+	w.waitIdle()
+	w.Sync(func() {
+		if !w.welcome.tokenErr.Visible() {
+			t.Fatal("a malformed token shows no error")
+		}
+	})
+	f.mu.Lock()
+	f.account = Account{SignedIn: true, User: "jdoe@example.org"}
+	f.mu.Unlock()
+	w.refresh()
+	w.waitIdle()
+	f.mu.Lock()
+	f.account = Account{}
+	f.mu.Unlock()
+	w.refresh()
+	w.waitIdle()
+	w.Sync(func() {
+		if w.welcome.token.Text != "" || w.welcome.tokenErr.Visible() {
+			t.Errorf("after signing out the page shows token %q and error %q", w.welcome.token.Text, w.welcome.tokenErr.Text)
+		}
+	})
+	wantText(t, c, "Welcome to JottaCloud Backup")
+}
