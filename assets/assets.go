@@ -1,6 +1,9 @@
 package assets
 
-import _ "embed"
+import (
+	"embed"
+	"fmt"
+)
 
 //go:generate go run ./gen -out .
 
@@ -22,3 +25,28 @@ var (
 	//go:embed tray_signed_out.png
 	TraySignedOut []byte
 )
+
+//go:embed tray_*.png
+var trayFS embed.FS
+
+// TraySizes are the sizes every tray icon is drawn at, smallest first.
+var TraySizes = []int{16, 22, 32, 64}
+
+// TrayIcon returns the tray icon of a state ("idle", "syncing", "paused",
+// "problem", "signed_out") at each of TraySizes, smallest first, so a panel
+// can take the one that fits instead of scaling a large one down.
+func TrayIcon(state string) ([][]byte, error) {
+	var out [][]byte
+	for _, size := range TraySizes {
+		name := fmt.Sprintf("tray_%s_%d.png", state, size)
+		if size == 64 {
+			name = "tray_" + state + ".png"
+		}
+		data, err := trayFS.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("no tray icon %s: %w", name, err)
+		}
+		out = append(out, data)
+	}
+	return out, nil
+}

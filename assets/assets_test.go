@@ -56,3 +56,27 @@ func opaqueShare(img image.Image) float64 {
 	}
 	return float64(n) / float64(b.Dx()*b.Dy())
 }
+
+func TestTrayIconSizes(t *testing.T) {
+	for _, state := range []string{"idle", "syncing", "paused", "problem", "signed_out"} {
+		imgs, err := TrayIcon(state)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(imgs) != len(TraySizes) {
+			t.Fatalf("%s: %d sizes, want %d", state, len(imgs), len(TraySizes))
+		}
+		for i, data := range imgs {
+			img, err := png.Decode(bytes.NewReader(data))
+			if err != nil {
+				t.Fatalf("%s %d: %v", state, TraySizes[i], err)
+			}
+			if b := img.Bounds(); b.Dx() != TraySizes[i] || b.Dy() != TraySizes[i] {
+				t.Errorf("%s: size %v, want %d", state, b, TraySizes[i])
+			}
+		}
+	}
+	if _, err := TrayIcon("nonsense"); err == nil {
+		t.Error("an unknown state has an icon")
+	}
+}

@@ -9,8 +9,9 @@ type Shell interface {
 	// AddItem appends a menu item; onClick runs on a goroutine of the shell.
 	AddItem(label string, onClick func()) ShellItem
 	AddSeparator()
-	// SetIcon shows a PNG image.
-	SetIcon(png []byte)
+	// SetIcon shows an icon given as PNG images of several sizes,
+	// smallest first; the desktop picks the one that fits.
+	SetIcon(sizes [][]byte)
 	SetTitle(title string)
 	SetTooltip(text string)
 	// SetNeedsAttention marks the item as needing the user (a failed backup).

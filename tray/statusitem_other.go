@@ -7,7 +7,7 @@ type statusItem struct{}
 
 func exportStatusItem(bool) (*statusItem, error) { return nil, nil }
 
-func (*statusItem) setIcon([]byte)         {}
+func (*statusItem) setIcon([][]byte)       {}
 func (*statusItem) setTitle(string)        {}
 func (*statusItem) setTooltip(string)      {}
 func (*statusItem) setNeedsAttention(bool) {}

@@ -74,8 +74,12 @@ func (s *statusItem) set(name string, v any, signal string, args ...any) {
 	_ = s.conn.Emit(itemPath, itemIface+"."+signal, args...) // fails only when the bus is gone, as the app ends
 }
 
-func (s *statusItem) setIcon(data []byte) {
-	s.set("IconPixmap", []pixmap{toPixmap(data)}, "NewIcon")
+func (s *statusItem) setIcon(sizes [][]byte) {
+	pix := make([]pixmap, 0, len(sizes))
+	for _, data := range sizes {
+		pix = append(pix, toPixmap(data))
+	}
+	s.set("IconPixmap", pix, "NewIcon")
 }
 
 func (s *statusItem) setTitle(t string) { s.set("Title", t, "NewTitle") }

@@ -65,11 +65,15 @@ func (s *Systray) AddItem(label string, onClick func()) ShellItem {
 func (s *Systray) AddSeparator() { systray.AddSeparator() }
 
 // SetIcon implements Shell.
-func (s *Systray) SetIcon(pngData []byte) {
-	if s.item != nil {
-		s.item.setIcon(pngData)
+func (s *Systray) SetIcon(sizes [][]byte) {
+	if len(sizes) == 0 {
 		return
 	}
+	if s.item != nil {
+		s.item.setIcon(sizes)
+		return
+	}
+	pngData := sizes[len(sizes)-1]
 	if runtime.GOOS == "windows" {
 		pngData = icoFromPNG(pngData)
 	}

@@ -89,6 +89,15 @@ var icons = map[Phase][]byte{
 	SignedOut: assets.TraySignedOut,
 }
 
+// iconSizes returns a phase's icon at every size it is drawn at.
+func iconSizes(p Phase) [][]byte {
+	sizes, err := assets.TrayIcon(strings.ReplaceAll(p.String(), " ", "_"))
+	if err != nil {
+		return [][]byte{icons[p]}
+	}
+	return sizes
+}
+
 var iconNames = map[Phase]string{
 	Idle: "tray_idle.png", Syncing: "tray_syncing.png", Paused: "tray_paused.png",
 	Problem: "tray_problem.png", SignedOut: "tray_signed_out.png",
@@ -288,7 +297,7 @@ func (t *Tray) render(s State) {
 // it changed. t.mu is held.
 func (t *Tray) showShell(s State) {
 	if !t.hasPhase || s.Phase != t.phase {
-		t.shell.SetIcon(icons[s.Phase])
+		t.shell.SetIcon(iconSizes(s.Phase))
 		t.phase, t.hasPhase = s.Phase, true
 	}
 	if t.tooltip != t.shellTip {

@@ -62,9 +62,9 @@ func (s *fakeShell) AddItem(label string, onClick func()) ShellItem {
 	return it
 }
 func (s *fakeShell) AddSeparator() {}
-func (s *fakeShell) SetIcon(b []byte) {
+func (s *fakeShell) SetIcon(b [][]byte) {
 	s.mu.Lock()
-	s.icon, s.icons = b, s.icons+1
+	s.icon, s.icons = b[len(b)-1], s.icons+1
 	s.mu.Unlock()
 }
 func (s *fakeShell) SetTitle(t string)         { s.mu.Lock(); s.title = t; s.mu.Unlock() }

@@ -53,17 +53,36 @@ var (
 	white   = color.NRGBA{0xff, 0xff, 0xff, 0xff}
 )
 
-// Icons returns every icon by file name.
+// traySizes are the sizes each tray icon is drawn at: panels show 16 to
+// 24 pixels (32 and 64 on high-density screens), and an icon drawn at its
+// size is sharper than one scaled down.
+var traySizes = []int{16, 22, 32, 64}
+
+// trayBadges are the state badges by icon name. Each state has its own
+// colour and symbol; paused is a saturated violet, not a grey that would
+// vanish on a grey panel.
+var trayBadges = map[string]*badge{
+	"tray_idle":       {color.NRGBA{0x2e, 0x9e, 0x4f, 0xff}, checkMark},
+	"tray_syncing":    {color.NRGBA{0x1f, 0x6f, 0xd1, 0xff}, upArrow},
+	"tray_paused":     {color.NRGBA{0x7a, 0x4f, 0xd0, 0xff}, pauseBars},
+	"tray_problem":    {color.NRGBA{0xd9, 0x3a, 0x2b, 0xff}, exclamation},
+	"tray_signed_out": {color.NRGBA{0xe0, 0x8a, 0x00, 0xff}, question},
+}
+
+// Icons returns every icon by file name: the app icon, and each tray icon
+// at 64 pixels (name.png) and at each smaller size (name_16.png, …).
 func Icons() map[string]image.Image {
-	const tray = 64
-	return map[string]image.Image{
-		"icon.png":            drawAppIcon(256),
-		"tray_idle.png":       drawTray(tray, &badge{color.NRGBA{0x2e, 0x9e, 0x4f, 0xff}, checkMark}),
-		"tray_syncing.png":    drawTray(tray, &badge{color.NRGBA{0x1f, 0x6f, 0xd1, 0xff}, upArrow}),
-		"tray_paused.png":     drawTray(tray, &badge{color.NRGBA{0x8a, 0x8f, 0x98, 0xff}, pauseBars}),
-		"tray_problem.png":    drawTray(tray, &badge{color.NRGBA{0xd9, 0x3a, 0x2b, 0xff}, exclamation}),
-		"tray_signed_out.png": drawTray(tray, &badge{color.NRGBA{0xe0, 0x8a, 0x00, 0xff}, question}),
+	icons := map[string]image.Image{"icon.png": drawAppIcon(256)}
+	for name, b := range trayBadges {
+		for _, size := range traySizes {
+			file := fmt.Sprintf("%s_%d.png", name, size)
+			if size == 64 {
+				file = name + ".png"
+			}
+			icons[file] = drawTray(size, b)
+		}
 	}
+	return icons
 }
 
 // cloudSDF is the signed distance to the cloud outline in unit coordinates.
@@ -75,9 +94,11 @@ func cloudSDF(x, y float64) float64 {
 	return d
 }
 
+// The badge sits on the cloud's lower right and leaves most of the cloud
+// to be seen, so the icon reads as the app's at 16 pixels.
 const (
-	badgeX, badgeY, badgeR = 0.70, 0.68, 0.27
-	stroke                 = 0.055 // outline width in unit coordinates
+	badgeX, badgeY, badgeR = 0.74, 0.70, 0.245
+	stroke                 = 0.06 // outline width in unit coordinates
 )
 
 func drawTray(size int, b *badge) image.Image {
