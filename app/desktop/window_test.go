@@ -108,6 +108,38 @@ func textShown(c fyne.Canvas, sub string) (struct{}, bool) {
 // page, "Try the demo", the sample folder backed up, then a folder of the
 // user's own added and backed up.
 func TestWindowOnRealControllerDemoFlow(t *testing.T) {
+	root, ctl, w := demoWindow(t)
+	c := w.Window().Canvas()
+
+	// A folder of the user's own.
+	docs := filepath.Join(root, "Documents")
+	if err := os.MkdirAll(filepath.Join(docs, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range map[string]string{"a.txt": "abc", "sub/b.txt": "de"} {
+		if err := os.WriteFile(filepath.Join(docs, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	addFolder(t, w, docs)
+	eventually(t, w, "the new folder backed up", func() (struct{}, bool) { return textShown(c, "Backed up just now · 2 files") })
+
+	s := ctl.Status()
+	if len(s.Pairs) != 2 {
+		t.Fatalf("%d pairs configured, want the sample and Documents", len(s.Pairs))
+	}
+	for _, p := range s.Pairs {
+		if p.LastComplete.IsZero() || p.Problems != 0 {
+			t.Errorf("pair %s: last complete %v, %d problems", p.ID, p.LastComplete, p.Problems)
+		}
+	}
+}
+
+// demoWindow starts the real controller in a temporary home, shows the
+// settings window on it, starts the demo and waits for its sample folder
+// to be backed up. Everything stops when the test ends.
+func demoWindow(t *testing.T) (string, *app.Controller, *settings.Window) {
+	t.Helper()
 	keyring.MockInit()
 	root := t.TempDir()
 	paths := app.Paths{
@@ -126,46 +158,29 @@ func TestWindowOnRealControllerDemoFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ctl.Close()
-
+	t.Cleanup(func() { ctl.Close() })
 	a := test.NewTempApp(t)
 	w := settings.New(a, desktop.New(ctl), settings.Config{})
-	defer w.Stop()
+	t.Cleanup(w.Stop)
 	w.Sync(func() {
 		w.Window().Resize(fyne.NewSize(900, 900))
 		w.Show()
 	})
 	c := w.Window().Canvas()
-
 	demo := eventually(t, w, "the demo button", func() (*widget.Button, bool) { return buttonIn(c, "Try the demo") })
 	w.Sync(func() { test.Tap(demo) })
 	eventually(t, w, "the sample folder backed up", func() (struct{}, bool) { return textShown(c, "Backed up just now · 3 files") })
+	return root, ctl, w
+}
 
-	// A folder of the user's own.
-	docs := filepath.Join(root, "Documents")
-	if err := os.MkdirAll(filepath.Join(docs, "sub"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for name, body := range map[string]string{"a.txt": "abc", "sub/b.txt": "de"} {
-		if err := os.WriteFile(filepath.Join(docs, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+// addFolder adds dir as a folder pair through the pair editor.
+func addFolder(t *testing.T, w *settings.Window, dir string) {
+	t.Helper()
+	c := w.Window().Canvas()
 	add := eventually(t, w, "Add folder…", func() (*widget.Button, bool) { return buttonIn(c, "Add folder…") })
 	w.Sync(func() { test.Tap(add) })
 	local := eventually(t, w, "the local folder field", func() (*widget.Entry, bool) { return entryIn(c, "Folder on this computer") })
-	w.Sync(func() { test.Type(local, docs) })
+	w.Sync(func() { test.Type(local, dir) })
 	save := eventually(t, w, "Save", func() (*widget.Button, bool) { return buttonIn(c, "Save") })
 	w.Sync(func() { test.Tap(save) })
-	eventually(t, w, "the new folder backed up", func() (struct{}, bool) { return textShown(c, "Backed up just now · 2 files") })
-
-	s := ctl.Status()
-	if len(s.Pairs) != 2 {
-		t.Fatalf("%d pairs configured, want the sample and Documents", len(s.Pairs))
-	}
-	for _, p := range s.Pairs {
-		if p.LastComplete.IsZero() || p.Problems != 0 {
-			t.Errorf("pair %s: last complete %v, %d problems", p.ID, p.LastComplete, p.Problems)
-		}
-	}
 }

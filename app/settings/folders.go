@@ -72,8 +72,12 @@ func (p *foldersPage) row(pair Pair, now time.Time) fyne.CanvasObject {
 		held.Importance = widget.WarningImportance
 		info.Add(container.NewBorder(nil, nil, nil, reviewButton(w, pair), held))
 	}
-	return widget.NewCard("", "", container.NewBorder(nil, nil, nil,
-		container.NewVBox(edit, remove), info))
+	buttons := container.NewVBox(edit)
+	if r, ok := w.b.(Restorer); ok {
+		buttons.Add(widget.NewButton("Restore…", func() { openRestore(w, r, pair) }))
+	}
+	buttons.Add(remove)
+	return widget.NewCard("", "", container.NewBorder(nil, nil, nil, buttons, info))
 }
 
 func (p *foldersPage) backupNow() {

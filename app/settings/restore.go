@@ -1,0 +1,445 @@
+package settings
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
+
+	"jottacloudclient/app/message"
+	"jottacloudclient/app/restore"
+	"jottacloudclient/tray"
+)
+
+// Restorer is what the Restore dialog needs. A Backend that implements it
+// gets a "Restore…" button on each folder row.
+type Restorer interface {
+	// RestoreSource reads what a pair's remote folder holds, live and
+	// trashed, and where the pair backs up from.
+	RestoreSource(ctx context.Context, pairID string) (RestoreSource, error)
+	// Restore writes snap below dest.
+	Restore(ctx context.Context, snap *restore.Snapshot, dest string, opts restore.Options) (*restore.Result, error)
+}
+
+// RestoreSource is a pair's backup as a restore sees it.
+type RestoreSource struct {
+	Catalog *restore.Catalog
+	Local   string // the original place
+}
+
+// Labels of the dialog's choices.
+const (
+	restoreLatest     = "Latest backup"
+	restoreTrash      = "What is in the trash"
+	restoreOriginal   = "The original place"
+	restoreElsewhere  = "Another folder"
+	restoreKeepCopies = "Keep my current files as conflict copies"
+	restoreReplace    = "Replace them"
+)
+
+// restoreDialog restores a pair's files: pick a date, browse the tree as
+// of then, tick files and folders, pick where they go, watch it run and
+// see what could not be restored.
+type restoreDialog struct {
+	w    *Window
+	r    Restorer
+	pair Pair
+	src  RestoreSource
+	d    dialog.Dialog
+
+	when      *widget.Select
+	days      map[string]time.Time // label → end of that day
+	loading   *widget.Label
+	tree      *widget.Tree
+	snap      *restore.Snapshot
+	children  map[string][]string // folder rel ("" = root) → children rels
+	folders   map[string]bool
+	files     map[string]restore.File
+	ticked    map[string]bool
+	where     *widget.RadioGroup
+	other     *widget.Entry
+	existing  *widget.RadioGroup
+	bar       *widget.ProgressBar
+	status    *widget.Label
+	problems  *widget.Label
+	start     *widget.Button
+	closeBtn  *widget.Button
+	cancelRun context.CancelFunc
+}
+
+// openRestore shows the Restore dialog for pair.
+func openRestore(w *Window, r Restorer, pair Pair) *restoreDialog {
+	rd := &restoreDialog{w: w, r: r, pair: pair, ticked: map[string]bool{}, days: map[string]time.Time{}}
+	rd.when = widget.NewSelect([]string{restoreLatest}, func(string) { rd.loadSnapshot() })
+	rd.when.Disable()
+	rd.loading = widget.NewLabel("Reading what is backed up…")
+	rd.loading.Wrapping = fyne.TextWrapWord
+	rd.tree = widget.NewTree(rd.childUIDs, rd.isBranch, rd.createNode, rd.updateNode)
+	rd.other = widget.NewEntry()
+	rd.other.SetPlaceHolder("Folder to restore into")
+	rd.where = widget.NewRadioGroup([]string{restoreOriginal + " (" + MiddleCut(DisplayPath(pair.Local), 50) + ")", restoreElsewhere},
+		func(string) { rd.whereChanged() })
+	rd.where.SetSelected(rd.where.Options[0])
+	rd.where.Required = true
+	choose := widget.NewButton("Choose…", rd.chooseFolder)
+	rd.existing = widget.NewRadioGroup([]string{restoreKeepCopies, restoreReplace}, nil)
+	rd.existing.SetSelected(restoreKeepCopies)
+	rd.existing.Required = true
+	rd.bar = widget.NewProgressBar()
+	rd.bar.Hide()
+	rd.status = widget.NewLabel("")
+	rd.status.Wrapping = fyne.TextWrapWord
+	rd.problems = widget.NewLabel("")
+	rd.problems.Wrapping = fyne.TextWrapWord
+	rd.problems.Importance = widget.DangerImportance
+	rd.problems.Hide()
+	rd.start = widget.NewButton("Restore", rd.run)
+	rd.start.Importance = widget.HighImportance
+	rd.start.Disable()
+	rd.closeBtn = widget.NewButton("Close", rd.close)
+
+	top := container.NewVBox(
+		container.NewBorder(nil, nil, widget.NewLabel("Restore as of"), nil, rd.when),
+		newHelp("Tick what to restore; with nothing ticked, everything is restored."),
+		rd.loading,
+	)
+	bottom := container.NewVBox(
+		widget.NewLabelWithStyle("Restore to", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		rd.where,
+		container.NewBorder(nil, nil, nil, choose, rd.other),
+		widget.NewLabelWithStyle("Files that are already there and differ", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		rd.existing,
+		rd.bar, rd.status, rd.problems,
+		container.NewHBox(layoutSpacer(), rd.closeBtn, rd.start),
+	)
+	content := container.NewBorder(top, bottom, nil, nil, container.NewVScroll(rd.tree))
+	rd.d = dialog.NewCustomWithoutButtons("Restore "+MiddleCut(DisplayPath(pair.Local), 60), content, w.win)
+	size := w.win.Canvas().Size()
+	rd.d.Resize(fyne.NewSize(max(size.Width*0.9, 520), max(size.Height*0.9, 560)))
+	rd.whereChanged()
+	rd.d.Show()
+	rd.load()
+	return rd
+}
+
+// load reads the pair's backup, then shows the latest tree.
+func (rd *restoreDialog) load() {
+	background(rd.w, "read backup for restore", func(ctx context.Context) (RestoreSource, error) {
+		return rd.r.RestoreSource(ctx, rd.pair.ID)
+	}, func(src RestoreSource, err error) {
+		if err != nil {
+			rd.loading.SetText("Could not read what is backed up: " + message.Text(err))
+			rd.loading.Importance = widget.DangerImportance
+			rd.loading.Refresh()
+			return
+		}
+		rd.src = src
+		rd.fillDays()
+		rd.when.Enable()
+		rd.when.SetSelected(restoreLatest) // loads the snapshot
+	})
+}
+
+// fillDays offers the latest backup, each day with changes and the trash.
+func (rd *restoreDialog) fillDays() {
+	opts := []string{restoreLatest}
+	for _, d := range rd.src.Catalog.Days(time.Local) {
+		label := "End of " + d.Format("Mon 2 Jan 2006")
+		rd.days[label] = d.Add(24*time.Hour - time.Second)
+		opts = append(opts, label)
+	}
+	rd.when.SetOptions(append(opts, restoreTrash))
+}
+
+// moment is what the date choice means.
+func (rd *restoreDialog) moment() restore.When {
+	switch sel := rd.when.Selected; sel {
+	case restoreTrash:
+		return restore.When{Mode: restore.Trashed}
+	case restoreLatest, "":
+		return restore.When{Mode: restore.Latest}
+	default:
+		return restore.When{Mode: restore.AsOf, At: rd.days[sel]}
+	}
+}
+
+// loadSnapshot resolves the tree of the chosen moment and shows it.
+func (rd *restoreDialog) loadSnapshot() {
+	if rd.src.Catalog == nil {
+		return
+	}
+	when := rd.moment()
+	rd.start.Disable()
+	rd.loading.SetText("Reading the versions of that day…")
+	rd.loading.Show()
+	background(rd.w, "resolve restore snapshot", func(ctx context.Context) (*restore.Snapshot, error) {
+		return rd.src.Catalog.Snapshot(ctx, when)
+	}, func(s *restore.Snapshot, err error) {
+		if err != nil {
+			rd.loading.SetText("Could not read the versions: " + message.Text(err))
+			return
+		}
+		if rd.moment() != when {
+			return // the choice changed meanwhile
+		}
+		rd.showSnapshot(s)
+	})
+}
+
+func (rd *restoreDialog) showSnapshot(s *restore.Snapshot) {
+	rd.snap = s
+	rd.children = map[string][]string{}
+	rd.folders = map[string]bool{}
+	rd.files = map[string]restore.File{}
+	rd.ticked = map[string]bool{}
+	add := func(rel string) {
+		parent := path.Dir(rel)
+		if parent == "." {
+			parent = ""
+		}
+		rd.children[parent] = append(rd.children[parent], rel)
+	}
+	for _, d := range s.Folders {
+		rd.folders[d] = true
+		add(d)
+	}
+	for _, f := range s.Files {
+		rd.files[f.Rel] = f
+		add(f.Rel)
+	}
+	for _, c := range rd.children {
+		sort.Slice(c, func(i, j int) bool {
+			if rd.folders[c[i]] != rd.folders[c[j]] {
+				return rd.folders[c[i]]
+			}
+			return strings.ToLower(c[i]) < strings.ToLower(c[j])
+		})
+	}
+	var size int64
+	for _, f := range s.Files {
+		size += f.Size
+	}
+	if len(s.Files) == 0 && len(s.Folders) == 0 {
+		rd.loading.SetText("Nothing to restore for this choice.")
+	} else {
+		rd.loading.SetText(fmt.Sprintf("%s, %s, as of this choice.", countOf(len(s.Files), "file", "files"), tray.FormatBytes(size)))
+		rd.start.Enable()
+	}
+	rd.tree.UnselectAll()
+	rd.tree.CloseAllBranches()
+	rd.tree.Refresh()
+}
+
+func (rd *restoreDialog) childUIDs(uid widget.TreeNodeID) []widget.TreeNodeID {
+	return rd.children[uid]
+}
+
+func (rd *restoreDialog) isBranch(uid widget.TreeNodeID) bool { return uid == "" || rd.folders[uid] }
+
+func (rd *restoreDialog) createNode(bool) fyne.CanvasObject { return widget.NewCheck("", nil) }
+
+func (rd *restoreDialog) updateNode(uid widget.TreeNodeID, _ bool, o fyne.CanvasObject) {
+	c := o.(*widget.Check)
+	name := path.Base(uid)
+	if f, ok := rd.files[uid]; ok {
+		name = fmt.Sprintf("%s   %s · %s", name, tray.FormatBytes(f.Size), f.Modified.Local().Format("2 Jan 2006 15:04"))
+		if f.Trashed {
+			name += " · in the trash now"
+		}
+	}
+	c.Text = name
+	c.OnChanged = nil
+	c.SetChecked(rd.ticked[uid])
+	c.OnChanged = func(on bool) { rd.ticked[uid] = on }
+	c.Refresh()
+}
+
+// selection is the part of the snapshot that is ticked (all of it when
+// nothing is).
+func (rd *restoreDialog) selection() *restore.Snapshot {
+	var any bool
+	for _, on := range rd.ticked {
+		any = any || on
+	}
+	if !any {
+		return rd.snap
+	}
+	in := func(rel string) bool {
+		for p := rel; p != "." && p != ""; p = path.Dir(p) {
+			if rd.ticked[p] {
+				return true
+			}
+		}
+		return false
+	}
+	out := &restore.Snapshot{Root: rd.snap.Root}
+	for _, d := range rd.snap.Folders {
+		if in(d) {
+			out.Folders = append(out.Folders, d)
+		}
+	}
+	// The parents of what is ticked are needed too.
+	need := map[string]bool{}
+	for _, f := range rd.snap.Files {
+		if in(f.Rel) {
+			out.Files = append(out.Files, f)
+			for p := path.Dir(f.Rel); p != "."; p = path.Dir(p) {
+				need[p] = true
+			}
+		}
+	}
+	for _, d := range rd.snap.Folders {
+		if need[d] && !in(d) {
+			out.Folders = append(out.Folders, d)
+		}
+	}
+	sort.Slice(out.Folders, func(i, j int) bool { return out.Folders[i] < out.Folders[j] })
+	return out
+}
+
+func (rd *restoreDialog) whereChanged() {
+	if rd.where.Selected == restoreElsewhere {
+		rd.other.Enable()
+	} else {
+		rd.other.Disable()
+	}
+}
+
+func (rd *restoreDialog) chooseFolder() {
+	fd := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
+		if err != nil || u == nil {
+			return
+		}
+		rd.other.SetText(u.Path())
+		rd.where.SetSelected(restoreElsewhere)
+	}, rd.w.win)
+	if rd.other.Text != "" {
+		if u, err := storage.ListerForURI(storage.NewFileURI(rd.other.Text)); err == nil {
+			fd.SetLocation(u)
+		}
+	}
+	fd.Show()
+}
+
+// run restores the selection and shows progress, then the result.
+func (rd *restoreDialog) run() {
+	dest := rd.src.Local
+	if rd.where.Selected == restoreElsewhere {
+		dest = strings.TrimSpace(rd.other.Text)
+		if dest == "" {
+			rd.status.SetText("Choose the folder to restore into.")
+			return
+		}
+	}
+	snap := rd.selection()
+	opts := restore.Options{Overwrite: true, NoBackup: rd.existing.Selected == restoreReplace}
+	var (
+		mu   sync.Mutex
+		last time.Time
+	)
+	opts.Progress = func(p restore.Progress) {
+		mu.Lock()
+		defer mu.Unlock()
+		if now := time.Now(); now.Sub(last) >= 100*time.Millisecond || p.FilesDone == p.FilesTotal {
+			last = now
+			rd.w.do(func() { rd.showProgress(p) })
+		}
+	}
+	ctx, cancel := context.WithCancel(rd.w.ctx)
+	rd.cancelRun = cancel
+	rd.start.Disable()
+	rd.when.Disable()
+	rd.closeBtn.SetText("Stop")
+	rd.bar.SetValue(0)
+	rd.bar.Show()
+	rd.problems.Hide()
+	rd.status.SetText(fmt.Sprintf("Restoring %s to %s…", countOf(len(snap.Files), "file", "files"), DisplayPath(dest)))
+	background(rd.w, "restore", func(context.Context) (*restore.Result, error) {
+		defer cancel()
+		return rd.r.Restore(ctx, snap, dest, opts)
+	}, func(res *restore.Result, err error) {
+		rd.cancelRun = nil
+		rd.closeBtn.SetText("Close")
+		rd.when.Enable()
+		rd.start.Enable()
+		rd.showResult(res, err, dest)
+	})
+}
+
+func (rd *restoreDialog) showProgress(p restore.Progress) {
+	if p.BytesTotal > 0 {
+		rd.bar.SetValue(float64(p.BytesDone) / float64(p.BytesTotal))
+	}
+	rd.status.SetText(fmt.Sprintf("Restoring %d of %d files · %s of %s", min(p.FilesDone+1, p.FilesTotal), p.FilesTotal,
+		tray.FormatBytes(p.BytesDone), tray.FormatBytes(p.BytesTotal)))
+}
+
+// RestoreSummary says in words what a restore did.
+func RestoreSummary(res *restore.Result, dest string) string {
+	parts := []string{fmt.Sprintf("Restored %s to %s.", countOf(res.Restored, "file", "files"), DisplayPath(dest))}
+	if res.Present > 0 {
+		parts = append(parts, countOf(res.Present, "file was", "files were")+" already there.")
+	}
+	if n := len(res.Conflicts); n > 0 {
+		parts = append(parts, fmt.Sprintf("Your own %s kept as conflict copies.", countOf(n, "version was", "versions were")))
+	}
+	if res.Replaced > len(res.Conflicts) {
+		parts = append(parts, countOf(res.Replaced-len(res.Conflicts), "file was", "files were")+" replaced.")
+	}
+	if n := len(res.Renamed); n > 0 {
+		parts = append(parts, countOf(n, "name was", "names were")+" changed for this computer.")
+	}
+	return strings.Join(parts, " ")
+}
+
+func (rd *restoreDialog) showResult(res *restore.Result, err error, dest string) {
+	rd.bar.Hide()
+	if res == nil {
+		rd.status.SetText("The restore did not start: " + message.Text(err))
+		rd.status.Importance = widget.DangerImportance
+		rd.status.Refresh()
+		return
+	}
+	text := RestoreSummary(res, dest)
+	if err != nil {
+		text = "Stopped. " + text + " Restore again to finish: what is done is kept."
+	}
+	rd.status.SetText(text)
+	if len(res.Problems) == 0 {
+		rd.status.Importance = widget.SuccessImportance
+		rd.status.Refresh()
+		rd.problems.Hide()
+		return
+	}
+	lines := []string{countOf(len(res.Problems), "item was", "items were") + " not restored:"}
+	for i, p := range res.Problems {
+		if i == 20 {
+			lines = append(lines, fmt.Sprintf("… and %d more", len(res.Problems)-i))
+			break
+		}
+		lines = append(lines, p.Path+": "+p.Reason)
+	}
+	rd.problems.SetText(strings.Join(lines, "\n"))
+	rd.problems.Show()
+}
+
+// close stops a running restore, or closes the dialog.
+func (rd *restoreDialog) close() {
+	if rd.cancelRun != nil {
+		rd.cancelRun()
+		return
+	}
+	rd.d.Hide()
+}
+
+// countOf is "1 file" or "3 files".
+func countOf(n int, one, many string) string { return fmt.Sprintf("%d %s", n, plural(n, one, many)) }
