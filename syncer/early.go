@@ -27,10 +27,13 @@ type earlyUploads struct {
 	large chan *localFile
 	prog  *progress
 
-	seed  maphash.Seed
-	taken []uint64    // sorted hashes of the fold keys of every remote item
-	files []uint64    // the same for remote files only
-	sums  []sizeSum16 // sorted size and md5 of every remote file
+	// pending are the remote files at the path of a local file being
+	// hashed; they are not in taken.
+	pending pendingRemote
+	seed    maphash.Seed
+	taken   []uint64    // sorted hashes of the fold keys of every remote item
+	files   []uint64    // the same for remote files only
+	sums    []sizeSum16 // sorted size and md5 of every remote file
 
 	mu     sync.Mutex
 	sent   []*localFile // confirmed by the server
@@ -55,8 +58,8 @@ func cmpSizeSum(a, b sizeSum16) int {
 
 // newEarlyUploads prepares the lookups over the remote listing and starts
 // the upload workers.
-func newEarlyUploads(ctx context.Context, x *executor, remote []Entry) *earlyUploads {
-	u := &earlyUploads{x: x, seed: maphash.MakeSeed(), failed: map[*localFile]bool{}}
+func newEarlyUploads(ctx context.Context, x *executor, remote []Entry, pending pendingRemote) *earlyUploads {
+	u := &earlyUploads{x: x, seed: maphash.MakeSeed(), failed: map[*localFile]bool{}, pending: pending}
 	u.taken = make([]uint64, 0, len(remote))
 	for _, en := range remote {
 		h := u.key(foldKey(en.Path))
@@ -99,6 +102,9 @@ func has(sorted []uint64, h uint64) bool {
 // eligible reports whether the plan would upload f, whatever else the
 // tree holds. A hash collision only makes a file wait for the plan.
 func (u *earlyUploads) eligible(f *localFile) bool {
+	if _, ok := u.pending[f]; ok {
+		return false
+	}
 	k := foldKey(f.remote)
 	if has(u.taken, u.key(k)) {
 		return false
@@ -202,7 +208,7 @@ func (u *earlyUploads) into(remote []Entry) []Entry {
 		}
 	}
 	u.x.c.foldersCreated.Add(int64(len(leaves(made))))
-	u.taken, u.files, u.sums = nil, nil, nil // the plan takes over
+	u.taken, u.files, u.sums, u.pending = nil, nil, nil, nil // the plan takes over
 	return remote
 }
 

@@ -117,3 +117,30 @@ func TestPruneLimitCountsUnchangedFiles(t *testing.T) {
 		t.Errorf("refusal %q, %d trashed, %d unchanged; want 15 trashed and 185 unchanged", res.Planned.PruneRefused, res.Counters.FilesTrashed, res.Planned.Unchanged)
 	}
 }
+
+// A first pass over a folder the server already holds (a new computer, a
+// lost index) hashes every file and uploads nothing, and a changed file in
+// it is uploaded.
+func TestFirstPassOverBackedUpFolder(t *testing.T) {
+	local := t.TempDir()
+	for i := range 30 {
+		writeFile(t, local, fmt.Sprintf("d%d/f%02d.txt", i%3, i), []byte(fmt.Sprint("file ", i)))
+	}
+	mem := syncertest.NewMemRemote()
+	first := newEngine(t, mem, syncer.Options{})
+	p := pairFor(local)
+	pass(t, first, p, syncer.PassOptions{})
+	writeFile(t, local, "d1/f01.txt", []byte("changed since"))
+	fresh := newEngine(t, mem, syncer.Options{}) // an empty index
+	res := pass(t, fresh, p, syncer.PassOptions{})
+	if res.Counters.FilesHashed != 30 || res.Counters.FilesUploaded != 1 || res.Planned.Unchanged != 29 || len(res.Problems) != 0 {
+		t.Errorf("counters %+v, planned %+v, problems %v; want 30 hashed, 1 uploaded, 29 unchanged", res.Counters, res.Planned, res.Problems)
+	}
+	if remoteFiles(t, mem)["d1/f01.txt"] != md5hex([]byte("changed since")) {
+		t.Error("the changed file is not on the server")
+	}
+	again := pass(t, fresh, p, syncer.PassOptions{})
+	if again.Counters.FilesHashed != 0 || again.Planned.Unchanged != 30 {
+		t.Errorf("next pass: %+v %+v", again.Counters, again.Planned)
+	}
+}

@@ -123,6 +123,7 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 	// hashed.
 	var remote []Entry
 	rootMissing, listedUnchanged := false, 0
+	pending := pendingRemote{}
 	unreachable := 0
 	err = e.list(ctx, &c, p.Remote, func(en Entry) error {
 		if !servedBack(en.Path) {
@@ -133,6 +134,9 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 		}
 		if matchUnchanged(w, en) {
 			listedUnchanged++
+			return nil
+		}
+		if pending.hold(w, en) {
 			return nil
 		}
 		remote = append(remote, en)
@@ -147,6 +151,7 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 			w.files[i].unchanged = false
 		}
 		listedUnchanged = 0
+		clear(pending)
 	}
 	if err != nil {
 		return fmt.Errorf("pass %s: list %s: %w", p.ID, p.Remote, err)
@@ -165,7 +170,7 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 	x := &executor{e: e, p: p, ix: ix, c: &c, problem: problem}
 	var early *earlyUploads
 	if !po.DryRun && needsHashing(w) {
-		early = newEarlyUploads(ctx, x, remote)
+		early = newEarlyUploads(ctx, x, remote, pending)
 	}
 	if err := e.hashChanged(ctx, p, ix, w, po.DryRun, &c, problem, early); err != nil {
 		return fmt.Errorf("pass %s: %w", p.ID, err)
@@ -173,8 +178,9 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 	if early != nil {
 		remote = early.into(remote)
 	}
+	remote, settled := pending.settle(remote)
 	remote, unchanged := dropUnchanged(w, remote)
-	unchanged += listedUnchanged
+	unchanged += listedUnchanged + settled
 
 	in := PlanInput{
 		Files:        make([]LocalFile, 0, len(w.files)-unchanged),
