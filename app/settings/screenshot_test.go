@@ -71,6 +71,13 @@ func TestStateScreenshots(t *testing.T) {
 				{PairID: "documents", Path: filepath.Join(documents, "old", "notes.txt"), Reason: "You may not read this file. Give yourself read access, or leave it out."},
 			}}
 		}},
+		{"needs-decision", 0, tray.State{Phase: tray.Problem, Pairs: 2, LastBackup: testNow.Add(-4 * time.Minute),
+			Decision: HeldSummary([]HeldItem{{Files: 212}})}, func(f *fakeBackend, _ string) {
+			f.pairs = pairs(PairStatus{LastComplete: testNow.Add(-4 * time.Minute), Files: 820, Bytes: 1_700_000_000,
+				Held:    []HeldItem{{Path: "Projects/2024", Dir: true, Files: 212, Bytes: 380_000_000}},
+				HeldWhy: "212 files were deleted at once, more than a backup moves to the trash without asking."})
+			f.activity.Log = log
+		}},
 		{"signed-out", -1, tray.State{Phase: tray.SignedOut}, func(f *fakeBackend, _ string) {
 			f.account = Account{}
 		}},
@@ -118,7 +125,8 @@ func menuImage(t *testing.T, s tray.State) image.Image {
 	icon.FillMode = canvas.ImageFillContain
 	icon.SetMinSize(fyne.NewSquareSize(32))
 	tip := widget.NewLabel(tr.Tooltip())
-	w := test.NewTempWindow(t, container.NewVBox(container.NewHBox(icon, tip), widget.NewMenu(tr.Menu())))
+	tip.Truncation = fyne.TextTruncateEllipsis
+	w := test.NewTempWindow(t, container.NewVBox(container.NewBorder(nil, nil, icon, nil, tip), widget.NewMenu(tr.Menu())))
 	w.Resize(fyne.NewSize(480, 330))
 	return w.Canvas().Capture()
 }
