@@ -20,8 +20,8 @@ type welcomePage struct {
 	content  fyne.CanvasObject
 	token    *widget.Entry
 	tokenErr *widget.Label
-	signIn   *widget.Button
-	demo     *widget.Button
+	signIn   *keyButton
+	demo     *keyButton
 	busy     *widget.ProgressBarInfinite
 }
 
@@ -37,9 +37,9 @@ func newWelcomePage(w *Window) *welcomePage {
 	p.token.SetPlaceHolder("Paste your personal login token")
 	p.token.OnSubmitted = func(string) { p.submit() }
 	p.tokenErr = newErrorLabel()
-	p.signIn = widget.NewButton("Sign in", p.submit)
+	p.signIn = newKeyButton("Sign in", p.submit)
 	p.signIn.Importance = widget.HighImportance
-	p.demo = widget.NewButton("Try the demo", p.startDemo)
+	p.demo = newKeyButton("Try the demo", p.startDemo)
 	p.busy = widget.NewProgressBarInfinite()
 	p.busy.Stop()
 	p.busy.Hide()
@@ -132,7 +132,7 @@ type accountPage struct {
 	detail  *widget.Label
 	storage *widget.ProgressBar
 	used    *widget.Label
-	signOut *widget.Button
+	signOut *keyButton
 }
 
 func newAccountPage(w *Window) *accountPage {
@@ -143,7 +143,7 @@ func newAccountPage(w *Window) *accountPage {
 	p.storage.TextFormatter = func() string { return "" }
 	p.storage.Hide()
 	p.used = widget.NewLabel("")
-	p.signOut = widget.NewButton("Sign out", p.confirmSignOut)
+	p.signOut = newKeyButton("Sign out", p.confirmSignOut)
 	p.content = container.NewVScroll(container.NewPadded(container.NewVBox(
 		p.who, p.detail, p.storage, p.used, container.NewHBox(p.signOut))))
 	return p

@@ -41,7 +41,7 @@ func newActivityPage(w *Window) *activityPage {
 	p.none = newHelp("No problems.")
 	p.log = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	p.logScroll = container.NewScroll(p.log)
-	backup := widget.NewButton("Back up now", w.folders.backupNow)
+	backup := newKeyButton("Back up now", w.folders.backupNow)
 
 	top := container.NewVBox(
 		container.NewBorder(nil, nil, nil, backup, p.headline),
@@ -102,7 +102,7 @@ type problemRow struct {
 	p                    *activityPage
 	pr                   Problem
 	path, reason         *widget.Label
-	retry, open, exclude *widget.Button
+	retry, open, exclude *keyButton
 }
 
 func (p *activityPage) newProblemRow() fyne.CanvasObject {
@@ -112,9 +112,9 @@ func (p *activityPage) newProblemRow() fyne.CanvasObject {
 	r.reason = widget.NewLabel("")
 	r.reason.Truncation = fyne.TextTruncateEllipsis
 	r.reason.Importance = widget.DangerImportance
-	r.retry = widget.NewButton("Retry", func() { p.retry(r.pr) })
-	r.open = widget.NewButton("Open folder", func() { p.openFolder(r.pr) })
-	r.exclude = widget.NewButton("Leave out", func() { p.leaveOut(r.pr) })
+	r.retry = newKeyButton("Retry", func() { p.retry(r.pr) })
+	r.open = newKeyButton("Open folder", func() { p.openFolder(r.pr) })
+	r.exclude = newKeyButton("Leave out", func() { p.leaveOut(r.pr) })
 	r.ExtendBaseWidget(r)
 	return r
 }

@@ -25,7 +25,7 @@ type pairEditor struct {
 	hidden                *widget.Check
 	interval, prune, link *widget.Select
 	excludes              *widget.Entry
-	save, cancel          *widget.Button
+	save, cancel          *keyButton
 	body                  fyne.CanvasObject
 	proposed              string // the remote last proposed from the local folder
 }
@@ -41,13 +41,13 @@ func openPairEditor(w *Window, p Pair) *pairEditor {
 	e.local.SetText(p.Local)
 	e.local.OnChanged = e.localChanged
 	e.localErr = newErrorLabel()
-	chooseLocal := widget.NewButton("Choose…", e.chooseLocal)
+	chooseLocal := newKeyButton("Choose…", e.chooseLocal)
 
 	e.remote = widget.NewEntry()
 	e.remote.SetPlaceHolder("/Device/MountPoint")
 	e.remote.SetText(p.Remote)
 	e.remoteErr = newErrorLabel()
-	browse := widget.NewButton("Browse…", e.browseRemote)
+	browse := newKeyButton("Browse…", e.browseRemote)
 
 	e.enabled = widget.NewCheck("Back up this folder", nil)
 	e.enabled.SetChecked(p.Enabled)
@@ -72,9 +72,9 @@ func openPairEditor(w *Window, p Pair) *pairEditor {
 	e.excludes.SetMinRowsVisible(3)
 	e.excludesErr = newErrorLabel()
 
-	e.save = widget.NewButton("Save", e.submit)
+	e.save = newKeyButton("Save", e.submit)
 	e.save.Importance = widget.HighImportance
-	e.cancel = widget.NewButton("Cancel", func() { e.dlg.Hide() })
+	e.cancel = newKeyButton("Cancel", func() { e.dlg.Hide() })
 
 	form := container.NewVBox(
 		widget.NewLabelWithStyle("Folder on this computer", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),

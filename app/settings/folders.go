@@ -16,15 +16,15 @@ type foldersPage struct {
 	w       *Window
 	content fyne.CanvasObject
 	list    *fyne.Container
-	add     *widget.Button
-	backup  *widget.Button
+	add     *keyButton
+	backup  *keyButton
 }
 
 func newFoldersPage(w *Window) *foldersPage {
 	p := &foldersPage{w: w}
-	p.add = widget.NewButton("Add folder…", func() { openPairEditor(w, Pair{}) })
+	p.add = newKeyButton("Add folder…", func() { openPairEditor(w, Pair{}) })
 	p.add.Importance = widget.HighImportance
-	p.backup = widget.NewButton("Back up now", p.backupNow)
+	p.backup = newKeyButton("Back up now", p.backupNow)
 	p.list = container.NewVBox()
 	header := container.NewBorder(nil, nil,
 		widget.NewLabelWithStyle("Folders backed up to JottaCloud", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -64,8 +64,8 @@ func (p *foldersPage) row(pair Pair, now time.Time) fyne.CanvasObject {
 	case !pair.Status.LastComplete.IsZero():
 		status.Importance = widget.SuccessImportance
 	}
-	edit := widget.NewButton("Edit…", func() { openPairEditor(w, pair) })
-	remove := widget.NewButton("Remove…", func() { confirmRemove(w, pair) })
+	edit := newKeyButton("Edit…", func() { openPairEditor(w, pair) })
+	remove := newKeyButton("Remove…", func() { confirmRemove(w, pair) })
 	info := container.NewVBox(local, remote, status)
 	if len(pair.Status.Held) > 0 {
 		held := widget.NewLabel(HeldSummary(pair.Status.Held))

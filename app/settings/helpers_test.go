@@ -9,6 +9,17 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
+// asButton returns the widget.Button that o is or wraps.
+func asButton(o fyne.CanvasObject) (*widget.Button, bool) {
+	switch b := o.(type) {
+	case *widget.Button:
+		return b, true
+	case *keyButton:
+		return &b.Button, true
+	}
+	return nil, false
+}
+
 // visible walks the visible object tree of the window's content and overlays.
 func visible(c fyne.Canvas) []fyne.CanvasObject {
 	var out []fyne.CanvasObject
@@ -52,7 +63,7 @@ func button(t *testing.T, c fyne.Canvas, label string) *widget.Button {
 	t.Helper()
 	var found *widget.Button
 	for _, o := range visible(c) {
-		if b, ok := o.(*widget.Button); ok && b.Text == label {
+		if b, ok := asButton(o); ok && b.Text == label {
 			if found != nil {
 				t.Fatalf("two buttons labelled %q", label)
 			}
@@ -68,7 +79,7 @@ func button(t *testing.T, c fyne.Canvas, label string) *widget.Button {
 func buttons(c fyne.Canvas, label string) []*widget.Button {
 	var out []*widget.Button
 	for _, o := range visible(c) {
-		if b, ok := o.(*widget.Button); ok && b.Text == label {
+		if b, ok := asButton(o); ok && b.Text == label {
 			out = append(out, b)
 		}
 	}

@@ -26,7 +26,7 @@ type remoteChooser struct {
 	preview      *widget.Label
 	note         *widget.Label // what the chosen mount point is, when it is special
 	errLabel     *widget.Label
-	ok, cancel   *widget.Button
+	ok, cancel   *keyButton
 	body         fyne.CanvasObject
 	loadedDevice string
 	startDevice  string // the device the chooser opened with
@@ -54,7 +54,7 @@ func openRemoteChooser(w *Window, start string, chosen func(string)) *remoteChoo
 	c.mount.OnChanged = func(string) { c.update() }
 	c.folder.OnChanged = func(string) { c.update() }
 
-	c.ok = widget.NewButton("Use this place", func() {
+	c.ok = newKeyButton("Use this place", func() {
 		r := c.remote()
 		if e := CheckRemote(r); e != nil {
 			c.setError(e.Message)
@@ -64,7 +64,7 @@ func openRemoteChooser(w *Window, start string, chosen func(string)) *remoteChoo
 		chosen(r)
 	})
 	c.ok.Importance = widget.HighImportance
-	c.cancel = widget.NewButton("Cancel", func() { c.dlg.Hide() })
+	c.cancel = newKeyButton("Cancel", func() { c.dlg.Hide() })
 
 	form := container.NewVBox(
 		newHelp("A device is usually a computer; a mount point is a top folder on it. Pick existing ones or type new names."),

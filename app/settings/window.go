@@ -95,7 +95,7 @@ func New(a fyne.App, b Backend, cfg Config) *Window {
 	w.paused = widget.NewLabel("")
 	w.paused.Importance = widget.WarningImportance
 	w.paused.Wrapping = fyne.TextWrapWord
-	w.pausedBox = container.NewBorder(nil, nil, nil, widget.NewButton("Resume", w.resume), w.paused)
+	w.pausedBox = container.NewBorder(nil, nil, nil, newKeyButton("Resume", w.resume), w.paused)
 	w.pausedBox.Hide()
 	w.notice = newHelp("Your desktop shows no tray icons, so this window is the way to JottaCloud Backup. " +
 		"Backups run while it is open; closing it quits the app. Turn on “Start JottaCloud Backup when I log in” in Options to have it back after you log in.")

@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -561,6 +562,15 @@ func TestKeyboard(t *testing.T) {
 	if c.Focused() != w.welcome.token {
 		t.Errorf("focus on the first run is on %T, want the token field", c.Focused())
 	}
+	f := w.b.(*fakeBackend)
+	w.Sync(func() {
+		c.Focus(w.welcome.demo)
+		c.Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	})
+	w.waitIdle()
+	if f.called("StartDemo") != 1 {
+		t.Errorf("Return on the focused Try the demo button started the demo %d times", f.called("StartDemo"))
+	}
 	_, c2 := newTestWindow(t, signedIn(newFakeBackend(testNow)))
 	test.Tap(button(t, c2, "Add folder…"))
 	if c2.Overlays().Top() == nil {
@@ -604,4 +614,17 @@ func TestSignOutForgetsTheOldToken(t *testing.T) {
 		}
 	})
 	wantText(t, c, "Welcome to JottaCloud Backup")
+}
+
+// TestFocusColourShowsOnTheBlueButton: the focus colour differs from the
+// primary colour it is blended over, in both variants.
+func TestFocusColourShowsOnTheBlueButton(t *testing.T) {
+	th := Theme()
+	for _, v := range []fyne.ThemeVariant{theme.VariantLight, theme.VariantDark} {
+		fr, fg, fb, fa := th.Color(theme.ColorNameFocus, v).RGBA()
+		pr, pg, pb, _ := th.Color(theme.ColorNamePrimary, v).RGBA()
+		if fa == 0 || (fr == pr && fg == pg && fb == pb) || (fb > fr && fb > fg) {
+			t.Errorf("variant %d: the focus colour is blue or invisible over the primary colour", v)
+		}
+	}
 }

@@ -86,6 +86,7 @@ func run(args []string) int {
 
 	a := fyneapp.NewWithID(autostart.AppID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.AppIcon))
+	a.Settings().SetTheme(settings.Theme())
 	win := settings.New(a, be, settings.Config{Log: log})
 
 	hasTray := trayAvailable(log)
