@@ -18,7 +18,7 @@ import (
 func buttonsIn(c fyne.Canvas, label string) []*widget.Button {
 	var out []*widget.Button
 	for _, o := range objects(c) {
-		if b, ok := o.(*widget.Button); ok && b.Text == label && !b.Disabled() {
+		if b, ok := asButton(o); ok && b.Text == label && !b.Disabled() {
 			out = append(out, b)
 		}
 	}

@@ -81,9 +81,19 @@ func eventually[T any](t *testing.T, w *settings.Window, what string, find func(
 	}
 }
 
+// asButton returns the widget.Button that o is or wraps (the window's
+// buttons wrap one to take Return and Enter).
+func asButton(o fyne.CanvasObject) (*widget.Button, bool) {
+	if w, ok := o.(interface{ Inner() *widget.Button }); ok {
+		return w.Inner(), true
+	}
+	b, ok := o.(*widget.Button)
+	return b, ok
+}
+
 func buttonIn(c fyne.Canvas, label string) (*widget.Button, bool) {
 	for _, o := range objects(c) {
-		if b, ok := o.(*widget.Button); ok && b.Text == label && !b.Disabled() {
+		if b, ok := asButton(o); ok && b.Text == label && !b.Disabled() {
 			return b, true
 		}
 	}

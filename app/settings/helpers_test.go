@@ -14,8 +14,8 @@ func asButton(o fyne.CanvasObject) (*widget.Button, bool) {
 	switch b := o.(type) {
 	case *widget.Button:
 		return b, true
-	case *keyButton:
-		return &b.Button, true
+	case interface{ Inner() *widget.Button }:
+		return b.Inner(), true
 	}
 	return nil, false
 }

@@ -19,6 +19,10 @@ func newKeyButton(label string, tapped func()) *keyButton {
 	return b
 }
 
+// Inner is the widget.Button within, for code that looks buttons up by
+// their widget (tests that drive the window).
+func (b *keyButton) Inner() *widget.Button { return &b.Button }
+
 // TypedKey presses the button on Return, Enter and Space.
 func (b *keyButton) TypedKey(ev *fyne.KeyEvent) {
 	if ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter {
