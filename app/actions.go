@@ -136,6 +136,11 @@ func (c *Controller) SavePair(ctx context.Context, p config.Pair) (config.Pair, 
 		i := slices.IndexFunc(cfg.Pairs, func(q config.Pair) bool { return q.ID == p.ID })
 		switch {
 		case i >= 0:
+			if p.PruneLimit == 0 {
+				// The window has no field for it: a limit set in
+				// the file stays.
+				p.PruneLimit = cfg.Pairs[i].PruneLimit
+			}
 			cfg.Pairs[i] = p
 		case isNew:
 			cfg.Pairs = append(cfg.Pairs, p)

@@ -58,6 +58,7 @@ func EnginePair(p config.Pair) syncer.Pair {
 		SkipHidden:     !p.IncludeHidden,
 		FollowSymlinks: p.FollowSymlinks,
 		Prune:          prune,
+		PruneLimit:     p.PruneLimit,
 		Interval:       time.Duration(p.Interval),
 		NoWatch:        !p.Watch,
 	}

@@ -476,9 +476,9 @@ func humanBytes(n int64) string {
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
-// staleAfter is how old a pair's last complete backup may get before the
+// StaleAfter is how old a pair's last complete backup may get before the
 // app warns: DefaultStaleAfter, or three intervals if that is longer.
-func staleAfter(p config.Pair) time.Duration {
+func StaleAfter(p config.Pair) time.Duration {
 	return max(DefaultStaleAfter, 3*time.Duration(p.Interval))
 }
 
@@ -493,7 +493,7 @@ func staleWarning(ps PairState, started, now time.Time) string {
 	if since.IsZero() {
 		since = started
 	}
-	if now.Sub(since) <= staleAfter(ps.Pair) {
+	if now.Sub(since) <= StaleAfter(ps.Pair) {
 		return ""
 	}
 	name := filepath.Base(ps.LocalPath())

@@ -37,16 +37,20 @@ type Options struct {
 
 // Pair is one local folder backed up to one remote folder.
 type Pair struct {
-	ID             string   `toml:"id"`       // stable name, unique in the file
-	Local          string   `toml:"local"`    // absolute local directory; a leading ~ means the home directory
-	Remote         string   `toml:"remote"`   // /device/mountpoint/folder[/…]
-	Enabled        bool     `toml:"enabled"`  // scheduled at all
-	Interval       Duration `toml:"interval"` // time between full passes, at least MinInterval
-	Watch          bool     `toml:"watch"`    // also react to file-system events
-	Excludes       []string `toml:"excludes"` // gitignore-style patterns, on top of Options.Excludes
-	Prune          Prune    `toml:"prune"`    // what may be removed remotely when gone locally
-	IncludeHidden  bool     `toml:"include_hidden"`
-	FollowSymlinks bool     `toml:"follow_symlinks"`
+	ID       string   `toml:"id"`       // stable name, unique in the file
+	Local    string   `toml:"local"`    // absolute local directory; a leading ~ means the home directory
+	Remote   string   `toml:"remote"`   // /device/mountpoint/folder[/…]
+	Enabled  bool     `toml:"enabled"`  // scheduled at all
+	Interval Duration `toml:"interval"` // time between full passes, at least MinInterval
+	Watch    bool     `toml:"watch"`    // also react to file-system events
+	Excludes []string `toml:"excludes"` // gitignore-style patterns, on top of Options.Excludes
+	Prune    Prune    `toml:"prune"`    // what may be removed remotely when gone locally
+	// PruneLimit is the most files one pass may move to the trash without
+	// the user's confirmation: 0 for the default (10 % of the remote
+	// files, between 10 and 100), -1 for no limit.
+	PruneLimit     int  `toml:"prune_limit"`
+	IncludeHidden  bool `toml:"include_hidden"`
+	FollowSymlinks bool `toml:"follow_symlinks"`
 }
 
 // Defaults and limits.

@@ -71,6 +71,7 @@ type filePair struct {
 	Watch          *bool     `toml:"watch"`
 	Excludes       []string  `toml:"excludes"`
 	Prune          *Prune    `toml:"prune"`
+	PruneLimit     int       `toml:"prune_limit"`
 	IncludeHidden  *bool     `toml:"include_hidden"`
 	FollowSymlinks bool      `toml:"follow_symlinks"`
 }
@@ -102,6 +103,7 @@ func (f *fileConfig) config() *Config {
 		p.Watch = orDefault(fp.Watch, p.Watch)
 		p.Excludes = fp.Excludes
 		p.Prune = orDefault(fp.Prune, p.Prune)
+		p.PruneLimit = fp.PruneLimit
 		p.IncludeHidden = orDefault(fp.IncludeHidden, p.IncludeHidden)
 		p.FollowSymlinks = fp.FollowSymlinks
 		c.Pairs = append(c.Pairs, p)

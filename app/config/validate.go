@@ -69,6 +69,9 @@ func ValidatePair(p Pair) []FieldError {
 	if !p.Prune.Valid() {
 		add("prune", "must be none, files, folders or all (it is %q)", string(p.Prune))
 	}
+	if p.PruneLimit < -1 {
+		add("prune_limit", "must be a number of files, 0 for the default or -1 for no limit (it is %d)", p.PruneLimit)
+	}
 	for i, x := range p.Excludes {
 		if strings.TrimSpace(x) == "" {
 			add(fmt.Sprintf("excludes[%d]", i), "is empty: remove it")

@@ -11,6 +11,7 @@ import (
 	"jottacloudclient/app"
 	"jottacloudclient/app/config"
 	"jottacloudclient/app/creds"
+	"jottacloudclient/app/message"
 	"jottacloudclient/jotta"
 )
 
@@ -38,7 +39,16 @@ type cliAccount struct {
 // configuration file that does not parse is reported with its line and
 // left untouched (exit 2). The endpoint is --endpoint or
 // JOTTACLOUD_ENDPOINT, else account.endpoint of the configuration.
-func loadEnv(g *globals) (*cliEnv, error) {
+func loadEnv(g *globals) (*cliEnv, error) { return loadEnvWith(g, false) }
+
+// loadEnvLenient is loadEnv for the commands that do not need the folder
+// pairs (login, whoami, ls, download, restore, verify): a configuration
+// file that does not load is reported, with the line to fix, and the
+// command goes on with the defaults, so a typo never blocks the way back
+// to the files.
+func loadEnvLenient(g *globals) (*cliEnv, error) { return loadEnvWith(g, true) }
+
+func loadEnvWith(g *globals, lenient bool) (*cliEnv, error) {
 	log, err := g.logger()
 	if err != nil {
 		return nil, err
@@ -48,6 +58,11 @@ func loadEnv(g *globals) (*cliEnv, error) {
 		return nil, withCode(exitUsage, fmt.Errorf("find the configuration directory: %w", err))
 	}
 	cfg, warns, err := config.Load(paths.Config)
+	var le *config.LoadError
+	if err != nil && lenient && errors.As(err, &le) {
+		fmt.Fprintf(g.stderr, "jotta: warning: %s Going on without it.\n", message.Text(le))
+		cfg, err = config.Default(), nil
+	}
 	if err != nil {
 		return nil, withCode(exitUsage, err)
 	}
@@ -78,7 +93,7 @@ func (e *cliEnv) accountOptions() app.AccountOptions {
 // session, ~/.netrc, JOTTACLOUD_TOKEN). Every failure is exit code 2 with
 // a message that says what to do.
 func openAccount(ctx context.Context, g *globals) (*cliAccount, error) {
-	env, err := loadEnv(g)
+	env, err := loadEnvLenient(g)
 	if err != nil {
 		return nil, err
 	}

@@ -38,7 +38,7 @@ The token is read from a prompt that does not echo, or from standard input
 with --token-stdin. It is used once; the session replaces any earlier one.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			env, err := loadEnv(g)
+			env, err := loadEnvLenient(g)
 			if err != nil {
 				return err
 			}

@@ -110,6 +110,7 @@ type scanPlanned struct {
 	TrashBytes  int64 `json:"trash_bytes"`
 	Unchanged   int   `json:"unchanged"`
 	CreateRoot  bool  `json:"create_root"`
+	HeldFiles   int   `json:"held_files"`
 }
 
 type scanProblem struct {
@@ -135,7 +136,7 @@ func newScanSummary(sp *scanPlan, res *syncer.PassResult, col *scanCollector) sc
 		Planned: scanPlanned{
 			Uploads: pl.Uploads, UploadBytes: pl.UploadBytes, FileMoves: pl.FileMoves, FolderMoves: pl.FolderMoves,
 			MovedBytes: pl.MovedBytes, Mkdirs: pl.Mkdirs, Trash: pl.Trash, TrashFiles: pl.TrashFiles,
-			TrashBytes: pl.TrashBytes, Unchanged: pl.Unchanged, CreateRoot: pl.CreateRoot,
+			TrashBytes: pl.TrashBytes, Unchanged: pl.Unchanged, CreateRoot: pl.CreateRoot, HeldFiles: pl.HeldFiles,
 		},
 		Problems:     []scanProblem{},
 		Skipped:      []scanProblem{},
@@ -213,7 +214,8 @@ func printScanSummary(w io.Writer, s scanSummary) {
 		fmt.Fprintf(w, "  hashed           %s (%s)\n", enginePlural(c.FilesHashed, "file", "files"), engineBytes(c.BytesHashed))
 	}
 	if s.PruneRefused != "" {
-		fmt.Fprintf(w, "  nothing trashed: %s\n", s.PruneRefused)
+		fmt.Fprintf(w, "  needs your decision: %s\n", message.HeldBack(s.PruneRefused, s.Planned.HeldFiles))
+		fmt.Fprintf(w, "    run the same command with --confirm-deletes to move them to the JottaCloud trash\n")
 	}
 	printSkipped(w, s.Skipped)
 	if len(s.Problems) > 0 {

@@ -262,7 +262,9 @@ func runLogPass(out *slog.Logger, r *syncer.PassResult) {
 		"problems", len(r.Problems),
 	}
 	if r.Planned.PruneRefused != "" {
-		attrs = append(attrs, "prune_refused", r.Planned.PruneRefused)
+		out.Warn("deletions wait for your decision", "pair", r.Pair, "files", r.Planned.HeldFiles,
+			"why", message.HeldBack(r.Planned.PruneRefused, r.Planned.HeldFiles),
+			"action", "run 'jotta scan --confirm-deletes LOCAL REMOTE' once for this folder to move them to the JottaCloud trash, or raise prune_limit in the configuration")
 	}
 	if r.Err != nil {
 		attrs = append(attrs, "err", r.Err.Error())
@@ -289,6 +291,9 @@ type runPairStatus struct {
 	Complete     bool      `json:"complete"`
 	Problems     int       `json:"problems"`
 	Error        string    `json:"error,omitempty"`
+	// HeldFiles and Held say that deletions wait for the user's decision.
+	HeldFiles int    `json:"held_files,omitempty"`
+	Held      string `json:"held,omitempty"`
 }
 
 // runStatusFile writes the status file after every pass.
@@ -312,7 +317,12 @@ func (f *runStatusFile) record(r *syncer.PassResult) {
 	}
 	ps := runPairStatus{LastComplete: r.LastComplete, LastPass: r.Finished, Complete: r.Complete, Problems: len(r.Problems)}
 	if r.Err != nil {
-		ps.Error = r.Err.Error()
+		ps.Error = message.Text(r.Err)
+	}
+	if r.Planned.HeldFiles > 0 {
+		ps.HeldFiles, ps.Held = r.Planned.HeldFiles, message.HeldBack(r.Planned.PruneRefused, r.Planned.HeldFiles)
+	} else if old, ok := f.st.Pairs[r.Pair]; ok && r.Plan == nil {
+		ps.HeldFiles, ps.Held = old.HeldFiles, old.Held // not planned this time: still waiting
 	}
 	f.st.Pairs[r.Pair] = ps
 	data, err := json.MarshalIndent(f.st, "", "  ")

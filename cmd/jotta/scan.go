@@ -29,6 +29,7 @@ type scanFlags struct {
 	pruneFolders   bool
 	pruneAll       bool
 	pruneLimit     int
+	confirmDeletes bool
 	errorFile      string
 	transfers      int
 	bwlimit        string
@@ -73,6 +74,7 @@ sign-in errors.`,
 	fl.BoolVar(&f.pruneFolders, "prune-folders", false, "move remote copies of folders deleted locally to the trash")
 	fl.BoolVar(&f.pruneAll, "prune-all", false, "both --prune-files and --prune-folders")
 	fl.IntVar(&f.pruneLimit, "prune-limit", 0, "most files one pass may trash (0: 10% of the remote files, between 10 and 100; -1: no limit)")
+	fl.BoolVar(&f.confirmDeletes, "confirm-deletes", false, "for this pass, move the held-back deletions to the trash: past the prune limit and on a folder that looks like another disk (never when the folder is empty)")
 	fl.StringVar(&f.errorFile, "errorfile", "", "write the files that failed, with reasons, to this file (one per line: path, tab, reason); written even when empty")
 	fl.IntVar(&f.transfers, "transfers", 0, fmt.Sprintf("parallel uploads, 1..%d (default: the config file's, else %d)", config.MaxTransfers, config.DefaultTransfers))
 	fl.StringVar(&f.bwlimit, "bwlimit", "", `upload speed limit, like "2MiB/s" or "500k" (default: the config file's, else unlimited)`)
@@ -232,7 +234,7 @@ func runScan(ctx context.Context, g *globals, f scanFlags, topdir, remote string
 		defer wg.Done()
 		col.consume(sub.C())
 	}()
-	res, passErr := eng.RunPass(ctx, sp.pair, syncer.PassOptions{DryRun: f.dryRun})
+	res, passErr := eng.RunPass(ctx, sp.pair, syncer.PassOptions{DryRun: f.dryRun, ForcePrune: f.confirmDeletes})
 	sub.Close()
 	wg.Wait()
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -299,4 +300,39 @@ func e2eWarm(t *testing.T, e *e2eEnv) string {
 	dir := filepath.Join(e.dir, "warm")
 	e2eWriteFiles(t, dir, map[string][]byte{"w.txt": []byte("w")})
 	return dir
+}
+
+// TestScanHeldDeletionsNeedConfirmation: a mass delete is held back (exit
+// 0, nothing trashed, the summary says it needs a decision) until the
+// same scan runs with --confirm-deletes.
+func TestScanHeldDeletionsNeedConfirmation(t *testing.T) {
+	e := newE2E(t)
+	dir := filepath.Join(e.dir, "docs")
+	files := map[string][]byte{}
+	for i := range 30 {
+		files[fmt.Sprintf("f%02d.txt", i)] = []byte(fmt.Sprint(i))
+	}
+	e2eWriteFiles(t, dir, files)
+	e.scan(t, 0, dir, "/L/A/docs", "--prune-files")
+	for i := range 20 {
+		os.Remove(filepath.Join(dir, fmt.Sprintf("f%02d.txt", i)))
+	}
+	s := e.scan(t, 0, dir, "/L/A/docs", "--prune-files")
+	if s.Planned.HeldFiles != 20 || s.Counters.FilesTrashed != 0 || s.PruneRefused == "" {
+		t.Fatalf("held %d, trashed %d, refusal %q; want 20 held and nothing trashed", s.Planned.HeldFiles, s.Counters.FilesTrashed, s.PruneRefused)
+	}
+	if n := len(e.remoteFiles(t, "/L/A/docs")); n != 30 {
+		t.Fatalf("server holds %d files before the confirmation, want 30", n)
+	}
+	r := e.jotta(t, "scan", "--prune-files", dir, "/L/A/docs")
+	if r.code != 0 || !strings.Contains(r.stdout, "needs your decision: 20 files are gone from this folder") || !strings.Contains(r.stdout, "--confirm-deletes") {
+		t.Errorf("text summary (exit %d):\n%s", r.code, r.stdout)
+	}
+	s = e.scan(t, 0, dir, "/L/A/docs", "--prune-files", "--confirm-deletes")
+	if s.Counters.FilesTrashed != 20 || s.PruneRefused != "" {
+		t.Errorf("confirmed: trashed %d, refusal %q", s.Counters.FilesTrashed, s.PruneRefused)
+	}
+	if n := len(e.remoteFiles(t, "/L/A/docs")); n != 10 {
+		t.Errorf("server holds %d files after the confirmation, want 10", n)
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"jottacloudclient/app"
 	"jottacloudclient/app/creds"
 	"jottacloudclient/app/instance"
+	"jottacloudclient/app/message"
 	"jottacloudclient/syncer"
 )
 
@@ -79,6 +80,11 @@ type statusPair struct {
 	Enabled      bool       `json:"enabled"`
 	LastComplete *time.Time `json:"last_complete,omitempty"`
 	Last         string     `json:"last"` // in words: a time, "never", or why it is unknown
+	// Decision says that deletions wait for the user ("" when none).
+	Decision string `json:"needs_decision,omitempty"`
+	// Warning is the "not backed up since" line when the last complete
+	// backup is older than the threshold ("" otherwise).
+	Warning string `json:"warning,omitempty"`
 }
 
 // statusOf gathers the report; it never fails, problems are part of it.
@@ -111,6 +117,9 @@ func statusOf(ctx context.Context, env *cliEnv, now time.Time) statusReport {
 			sp.Last = statusFromRun(rs, p.ID, &sp, now)
 		default:
 			sp.Last = "unknown while the engine runs (its index is in use); see its log"
+		}
+		if sp.LastComplete != nil && p.Enabled && now.Sub(*sp.LastComplete) > app.StaleAfter(p) {
+			sp.Warning = "not backed up since " + message.Day(*sp.LastComplete, now)
 		}
 		st.Pairs = append(st.Pairs, sp)
 	}
@@ -146,6 +155,9 @@ func statusFromRun(rs *runStatus, id string, sp *statusPair, now time.Time) stri
 		t := ps.LastComplete
 		sp.LastComplete = &t
 		last = engineWhen(t, now)
+	}
+	if ps.HeldFiles > 0 {
+		sp.Decision = ps.Held
 	}
 	if ps.Error != "" {
 		last += "; the latest pass failed: " + ps.Error
@@ -230,6 +242,12 @@ func printStatus(w io.Writer, st statusReport, now time.Time) {
 			state = " (disabled)"
 		}
 		fmt.Fprintf(w, "  %s%s: %s -> %s\n    last complete backup: %s\n", p.ID, state, p.Local, p.Remote, p.Last)
+		if p.Warning != "" {
+			fmt.Fprintf(w, "    warning: %s\n", p.Warning)
+		}
+		if p.Decision != "" {
+			fmt.Fprintf(w, "    needs your decision: %s\n    run 'jotta scan --confirm-deletes %s %s' once to move them to the JottaCloud trash\n", p.Decision, p.Local, p.Remote)
+		}
 	}
 }
 

@@ -115,8 +115,10 @@ func TestWhoamiShowsQuota(t *testing.T) {
 }
 
 // TestCorruptConfigIsReportedByEveryCommand checks that every command that
-// reads the configuration names the broken line, exits 2 and leaves the
-// file byte for byte as it was.
+// reads the configuration names the broken line and leaves the file byte
+// for byte as it was; the commands that need no folder pairs (login,
+// whoami, ls, download, verify) warn and go on, so a typo never blocks a
+// restore, while scan, which takes its options from the file, exits 2.
 func TestCorruptConfigIsReportedByEveryCommand(t *testing.T) {
 	h := newAcctHome(t, emulator.Options{})
 	h.login()
@@ -128,25 +130,31 @@ func TestCorruptConfigIsReportedByEveryCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	local := t.TempDir()
+	h.put("Archive/x", map[string][]byte{"a.txt": []byte("a")}, time.Now()) // something to list, download and verify
+	if err := os.WriteFile(filepath.Join(local, "a.txt"), []byte("a"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dest := t.TempDir()
 	for _, tc := range []struct {
 		name  string
 		stdin string
 		args  []string
+		code  int
 	}{
-		{"login", h.mint() + "\n", []string{"login", "--token-stdin"}},
-		{"whoami", "", []string{"whoami"}},
-		{"ls", "", []string{"ls", "/"}},
-		{"ls recursive", "", []string{"ls", "-R", "/Jotta/Archive"}},
-		{"download", "", []string{"download", "/Jotta/Archive/x", local}},
-		{"verify", "", []string{"verify", local, "/Jotta/Archive/x"}},
-		{"scan", "", []string{"scan", local, "/Jotta/Archive/x"}},
+		{"login", h.mint() + "\n", []string{"login", "--token-stdin"}, 0},
+		{"whoami", "", []string{"whoami"}, 0},
+		{"ls", "", []string{"ls", "/"}, 0},
+		{"ls recursive", "", []string{"ls", "-R", "/Jotta/Archive"}, 0},
+		{"download", "", []string{"download", "/Jotta/Archive/x", dest}, 0},
+		{"verify", "", []string{"verify", local, "/Jotta/Archive/x"}, 0},
+		{"scan", "", []string{"scan", local, "/Jotta/Archive/x"}, exitUsage},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := h.run(tc.stdin, nil, tc.args...)
-			if r.code != exitUsage {
-				t.Fatalf("want exit 2, got %s", r)
+			if r.code != tc.code {
+				t.Fatalf("want exit %d, got %s", tc.code, r)
 			}
-			if !strings.Contains(r.stderr, h.configPath()) || !strings.Contains(r.stderr, "line 3") {
+			if !strings.Contains(r.stderr, h.configPath()) || !strings.Contains(strings.ToLower(r.stderr), "line 3") {
 				t.Errorf("the error does not name the file and line 3: %s", r.stderr)
 			}
 			got, err := os.ReadFile(h.configPath())
