@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"net"
+	"net/url"
 	"time"
 )
 
@@ -61,8 +62,10 @@ func Transient(err error) bool {
 		errors.Is(err, ErrPaused) || errors.Is(err, context.Canceled) {
 		return false
 	}
-	var ne net.Error
-	return errors.Is(err, ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne)
+	// Not net.Error: a local *fs.PathError has its methods too.
+	var oe *net.OpError
+	var ue *url.Error
+	return errors.Is(err, ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &oe) || errors.As(err, &ue)
 }
 
 // Waiting reports a pass error that waits for the user (sign in again) or

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -39,6 +40,7 @@ func TestTransient(t *testing.T) {
 		{fmt.Errorf("%w: %w", syncer.ErrUnauthorized, syncer.ErrUnavailable), false, true},
 		{fmt.Errorf("pass x: %w", syncer.ErrPaused), false, false},
 		{fmt.Errorf("local folder: %w", syncer.ErrSourceMissing), false, false},
+		{&fs.PathError{Op: "open", Path: "/x", Err: fs.ErrPermission}, false, false},
 		{nil, false, false},
 	}
 	for _, c := range cases {

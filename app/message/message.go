@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -130,7 +131,8 @@ func For(err error) Message {
 		le  *config.LoadError
 		ve  config.ValidationError
 		dns *net.DNSError
-		nte net.Error
+		noe *net.OpError
+		ue  *url.Error
 	)
 	switch {
 	case errors.Is(err, syncer.ErrPaused):
@@ -157,7 +159,8 @@ func For(err error) Message {
 		errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ETIMEDOUT),
 		errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
 		return msgOffline
-	case errors.As(err, &nte):
+	case errors.As(err, &noe), errors.As(err, &ue):
+		// Not net.Error: *fs.PathError has its methods too.
 		return msgOffline
 	case errors.Is(err, syscall.ENOSPC):
 		return msgDiskFull
@@ -237,6 +240,7 @@ func isTLS(err error) bool {
 
 var (
 	xidRe        = regexp.MustCompile(`\s*\(x-id [^)]*\)`)
+	userRootRe   = regexp.MustCompile(`/[0-9a-f]{24}/`)
 	exceptionRe  = regexp.MustCompile(`(?:[a-z][a-z0-9_]*\.)*[A-Z][A-Za-z0-9_]*(?:Exception|Error)\b:?\s*`)
 	passPrefixRe = regexp.MustCompile(`(?:^|:\s)pass [^\s:]+:\s`)
 	statusRe     = regexp.MustCompile(`server said (\d{3})(?: [A-Za-z' -]+)?:?\s*`)
@@ -248,6 +252,7 @@ var (
 // phrases and the words "folder pair".
 func Clean(s string) string {
 	s = xidRe.ReplaceAllString(s, "")
+	s = userRootRe.ReplaceAllString(s, "/")
 	s = strings.ReplaceAll(s, "jotta: ", "")
 	s = strings.TrimPrefix(s, "jotta:")
 	s = passPrefixRe.ReplaceAllStringFunc(s, func(m string) string {

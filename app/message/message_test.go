@@ -54,6 +54,7 @@ func TestFor(t *testing.T) {
 		{"config line", &config.LoadError{Path: "/c.toml", Line: 7, Msg: "expected value"}, message.KindConfig, "Fix line 7 of /c.toml", false},
 		{"unavailable", fmt.Errorf("%w: boom", syncer.ErrUnavailable), message.KindServer, "retry on their own", true},
 		{"deadline", context.DeadlineExceeded, message.KindOffline, "cannot be reached", true},
+		{"missing local file", &fs.PathError{Op: "open", Path: "/no/such", Err: fs.ErrNotExist}, message.KindOther, "does not exist", false},
 		{"unknown", errors.New("jotta: jotta: something odd happened (x-id 123)"), message.KindOther, "Something odd happened.", false},
 	}
 	for _, c := range cases {

@@ -12,6 +12,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"jottacloudclient/app/message"
 )
 
 // Exit codes shared by every command.
@@ -78,10 +80,26 @@ func run(ctx context.Context, args []string) int {
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintln(os.Stderr, "jotta:", err)
+	fmt.Fprintln(os.Stderr, "jotta:", errorText(err))
+	if g.logLevel == "debug" {
+		fmt.Fprintln(os.Stderr, "jotta: details:", err)
+	}
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code
 	}
 	return exitUsage
+}
+
+// errorText is the last line a failed command prints: the account-wide
+// states (offline, server trouble, full, refused, certificate) in the
+// words of app/message, everything else as the command wrote it, without
+// the protocol's internals (exception names, x-ids, doubled prefixes).
+// --loglevel debug adds the technical chain.
+func errorText(err error) string {
+	switch m := message.For(err); m.Kind {
+	case message.KindOffline, message.KindServer, message.KindQuota, message.KindTLS, message.KindAccessDenied:
+		return m.String()
+	}
+	return message.Clean(err.Error())
 }

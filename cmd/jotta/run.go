@@ -103,7 +103,7 @@ func runEngine(ctx context.Context, g *globals, f runFlags) error {
 		return withCode(exitUsage, err)
 	}
 	if len(pairs) == 0 {
-		return withCode(exitUsage, fmt.Errorf("no enabled folder pairs in %s: add one in the tray app's settings or in the file ([[pair]] with id, local and remote)", env.Paths.Config))
+		return withCode(exitUsage, fmt.Errorf("no enabled folders in %s: add one in the tray app's settings or in the file ([[pair]] with id, local and remote)", env.Paths.Config))
 	}
 	inst, err := instance.Acquire(env.Paths.LockDir, instance.RoleRun)
 	if err != nil {

@@ -283,8 +283,8 @@ func TestRunConfigErrors(t *testing.T) {
 		config string // "" = no file
 		want   []string
 	}{
-		{"no config file", "", []string{"no enabled folder pairs"}},
-		{"no enabled pair", "[[pair]]\nid = \"x\"\nlocal = \"/tmp\"\nremote = \"/A/B/C\"\nenabled = false\n", []string{"no enabled folder pairs"}},
+		{"no config file", "", []string{"no enabled folders"}},
+		{"no enabled pair", "[[pair]]\nid = \"x\"\nlocal = \"/tmp\"\nremote = \"/A/B/C\"\nenabled = false\n", []string{"no enabled folders"}},
 		{"parse error", "[options]\ntransfers = \"many\n", []string{"line 2", "not changed"}},
 		{"invalid pair", "[[pair]]\nid = \"x y\"\nlocal = \"relative\"\nremote = \"nope\"\nenabled = true\n", []string{"pair[0].remote"}},
 	} {

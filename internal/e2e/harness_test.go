@@ -171,6 +171,7 @@ func (e *env) engineOn(r syncer.Remote, o syncer.Options) *syncer.Engine {
 		e.t.Fatal(err)
 	}
 	e.t.Cleanup(func() { _ = eng.Close() })
+	watchUserTexts(e.t, eng)
 	return eng
 }
 
