@@ -109,8 +109,9 @@ type lsFields struct {
 // folderSet remembers the folder paths seen, as 64-bit hashes so memory
 // stays small for trees with many folders, and whether each came as a
 // <folder> element or only as a file's parent. Two paths sharing a hash
-// would make one folder look seen: the distinct count then falls short
-// of the server's and the listing fails as a mismatch, never silently.
+// (odds about n²/2⁶⁵) would make one folder look seen: the distinct count
+// then falls short and a server counting that way gets a mismatch; at
+// worst one implied folder goes unreported while its files still are.
 type folderSet struct {
 	seed maphash.Seed
 	set  map[uint64]bool // true: a <folder> element was seen
