@@ -29,7 +29,7 @@ const (
 )
 
 // errDiffers reports a different local file in the way without Overwrite.
-var errDiffers = errors.New("a different file with this name is already there; choose to replace it (the CLI's --overwrite) to restore the backed-up copy")
+var errDiffers = errors.New("a different file with this name is already there and was kept; restore with --overwrite to replace it (your copy is then kept as a conflict copy)")
 
 // errChecksum reports downloaded bytes that do not match the server's md5.
 var errChecksum = errors.New("the downloaded bytes do not match the backed-up file's checksum; nothing was written, try again")

@@ -131,6 +131,12 @@ func TestRunRestoresAndSkipsWhatIsThere(t *testing.T) {
 		t.Fatalf("first run %+v", res)
 	}
 	sameMap(t, readTree(t, dest), files)
+	// Folders get the newest time of what they hold.
+	for _, dir := range []string{"a", "a/b/c", "sub"} {
+		if st, err := os.Stat(filepath.Join(dest, dir)); err != nil || !st.ModTime().Equal(mtime) {
+			t.Errorf("folder %s: %v (err %v), want modified %v", dir, st.ModTime(), err, mtime)
+		}
+	}
 	if _, err := os.Stat(filepath.Join(dest, restore.TempDirName)); !os.IsNotExist(err) {
 		t.Errorf("temporary folder left behind: %v", err)
 	}
