@@ -174,7 +174,7 @@ func (x *executor) trash(ctx context.Context, items []Trash, replace bool) error
 		if replace {
 			// The service may keep a trashed item in place, in the way of
 			// the new one: give it a name of its own first.
-			to := x.remotePath(replacedName(t.Path, time.Now()))
+			to := x.remotePath(passingName(t.Path, "replaced", time.Now()))
 			if err := x.e.remote.MoveAside(ctx, path, to, t.Dir); err != nil {
 				if err := x.remoteProblem(ctx, t.Path, "make room for the new item", err); err != nil {
 					return err

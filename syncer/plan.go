@@ -178,6 +178,7 @@ func (p *planner) plan() Plan {
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 
 	var want []LocalFile
+	var renames []Move
 	for _, f := range files {
 		if f.MD5 == "" {
 			continue
@@ -187,7 +188,13 @@ func (p *planner) plan() Plan {
 			continue
 		}
 		r, ok := p.rfiles[foldKey(f.Path)]
-		if ok && r.Size == f.Size && strings.EqualFold(r.MD5, f.MD5) {
+		same := ok && r.Size == f.Size && strings.EqualFold(r.MD5, f.MD5)
+		if ok && baseName(r.Path) != baseName(f.Path) {
+			// Stored under a name that differs in case: a restore would
+			// bring it back under that name. Rename it first.
+			renames = append(renames, renameCase(r, f, same)...)
+		}
+		if same {
 			out.Unchanged++
 			if !f.Uploaded {
 				out.Confirms = append(out.Confirms, f)
@@ -266,7 +273,7 @@ func (p *planner) plan() Plan {
 		}
 	}
 	out.Mkdirs = append(leaves(early), leaves(late)...)
-	out.Moves = append(folderMoves, fileMoves...)
+	out.Moves = append(append(folderMoves, renames...), fileMoves...)
 	out.Uploads = want
 	for _, f := range want {
 		out.UploadBytes += f.Size

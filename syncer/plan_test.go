@@ -101,8 +101,26 @@ func TestMakePlan(t *testing.T) {
 		},
 		{
 			name:      "names match case-insensitively",
-			in:        syncer.PlanInput{Files: []syncer.LocalFile{lf("Dir/A.txt", "aa", 1)}, Dirs: []string{"Dir"}, Remote: []syncer.Entry{rd("dir"), rf("dir/a.TXT", "aa", 1)}},
+			in:        syncer.PlanInput{Files: []syncer.LocalFile{lf("Dir/a.TXT", "aa", 1)}, Dirs: []string{"Dir"}, Remote: []syncer.Entry{rd("dir"), rf("dir/a.TXT", "aa", 1)}},
 			unchanged: 1,
+		},
+		{
+			// A restore would bring it back under the stored name.
+			name:      "a name stored in another case is renamed through a passing name",
+			in:        syncer.PlanInput{Files: []syncer.LocalFile{lf("Dir/A.txt", "aa", 1)}, Dirs: []string{"Dir"}, Remote: []syncer.Entry{rd("dir"), rf("dir/a.TXT", "aa", 1)}},
+			want:      []string{"mv dir/a.TXT -> dir/a.TXT (renaming)", "mv dir/a.TXT (renaming) -> dir/A.txt"},
+			unchanged: 1,
+		},
+		{
+			name: "a file in the way of a folder is replaced when files are pruned",
+			in: syncer.PlanInput{Files: []syncer.LocalFile{lf("x/in.txt", "aa", 1)}, Dirs: []string{"x"},
+				Remote: []syncer.Entry{rf("x", "bb", 2)}, Prune: syncer.PruneFiles},
+			want: []string{"mkdir x", "put x/in.txt", "trash x (1)"},
+		},
+		{
+			name: "a folder in the way of a file waits without folder pruning",
+			in: syncer.PlanInput{Files: []syncer.LocalFile{lf("x", "aa", 1)},
+				Remote: []syncer.Entry{rd("x"), rf("x/old.txt", "bb", 2)}, Prune: syncer.PruneNone},
 		},
 		{
 			name: "renamed file becomes a move",

@@ -120,18 +120,41 @@ func (p *planner) blockedReason(key string) string {
 	return ""
 }
 
-// replacedName is the name a remote item in the way gets before it goes to
-// the trash: "notes (replaced 2026-11-29 195803)", its parent kept, cut to
-// the service's name limit.
-func replacedName(rel string, at time.Time) string {
+// passingName is the name a remote item gets on its way: to the trash
+// when it is in the way ("notes (replaced 2026-11-29 195803)"), or to a
+// name that differs only in case ("notes (renaming)", no time: the plan
+// is pure); its parent kept, cut to the service's name limit.
+func passingName(rel, why string, at time.Time) string {
 	dir, name := "", rel
 	if i := strings.LastIndexByte(rel, '/'); i >= 0 {
 		dir, name = rel[:i+1], rel[i+1:]
 	}
-	suffix := " (replaced " + at.UTC().Format("2006-01-02 150405") + ")"
+	suffix := " (" + why + ")"
+	if !at.IsZero() {
+		suffix = " (" + why + " " + at.UTC().Format("2006-01-02 150405") + ")"
+	}
 	for len(name)+len(suffix) > names.MaxBytes {
 		_, n := utf8.DecodeLastRuneInString(name)
 		name = name[:len(name)-n]
 	}
 	return dir + name + suffix
 }
+
+// renameCase renames the remote file r to the local file f's name, which
+// differs only in case (the server would refuse a direct rename): through
+// a passing name next to it. A crash in between leaves a file the next
+// pass recognises by its content and moves on. With sameContent the index
+// learns that f is backed up; otherwise f is uploaded after the rename.
+func renameCase(r Entry, f LocalFile, sameContent bool) []Move {
+	dir := r.Path[:len(r.Path)-len(baseName(r.Path))]
+	via := passingName(r.Path, "renaming", time.Time{})
+	to := dir + baseName(f.Path)
+	second := Move{From: via, To: to, Files: 1, Bytes: r.Size}
+	if sameContent {
+		second.Local, second.MD5 = f.Local, f.MD5
+	}
+	return []Move{{From: r.Path, To: via, Files: 1, Bytes: r.Size}, second}
+}
+
+// baseName is the last name of a '/'-separated path.
+func baseName(p string) string { return p[strings.LastIndexByte(p, '/')+1:] }

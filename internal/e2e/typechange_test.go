@@ -157,3 +157,45 @@ func btoi(b bool) int {
 	}
 	return 0
 }
+
+// TestCaseRename: a file the server holds under a name that differs only
+// in case is renamed to the local name, so a restore brings it back under
+// that name; a case twin never puts its bytes under the other's name.
+func TestCaseRename(t *testing.T) {
+	e := newEnv(t, emulator.Options{})
+	ctx := ctxFor(t)
+	local := e.localDir("case")
+	writeFile(t, local, "notes.txt", []byte("same bytes"))
+	writeFile(t, local, "report.txt", []byte("lower"))
+	eng := e.engine(syncer.Options{})
+	p := syncer.Pair{ID: "case", Local: local, Remote: "/Laptop/Backup/case"}
+	if res, err := eng.RunPass(ctx, p, syncer.PassOptions{}); err != nil || len(res.Problems) > 0 {
+		t.Fatalf("first pass: %v %s", err, problemsText(res.Problems))
+	}
+	// Renamed in case only, and an upper-case twin appears.
+	if err := os.Rename(filepath.Join(local, "notes.txt"), filepath.Join(local, "Notes.txt")); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, local, "Report.txt", []byte("upper"))
+	res, err := eng.RunPass(ctx, p, syncer.PassOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Problems) != 1 || res.Problems[0].Path != "report.txt" {
+		t.Fatalf("problems %s, want one for the twin report.txt", problemsText(res.Problems))
+	}
+	remote := e.remoteFiles(p.Remote)
+	if got, ok := remote["Notes.txt"]; !ok || got.MD5 != md5Hex([]byte("same bytes")) {
+		t.Errorf("Notes.txt not stored under its name: %v", keys(remote))
+	}
+	if got, ok := remote["Report.txt"]; !ok || got.MD5 != md5Hex([]byte("upper")) {
+		t.Errorf("Report.txt not stored under its name with its bytes: %v", keys(remote))
+	}
+	if len(remote) != 2 {
+		t.Errorf("server holds %v", keys(remote))
+	}
+	res3, err := eng.RunPass(ctx, p, syncer.PassOptions{})
+	if err != nil || res3.Counters.FilesUploaded+res3.Counters.FilesMoved != 0 {
+		t.Errorf("third pass: %v %+v", err, res3.Counters)
+	}
+}
