@@ -121,6 +121,9 @@ func (x *executor) run(ctx context.Context, pl *Plan) error {
 			continue
 		}
 		x.succeeded()
+		if m.Rename {
+			continue
+		}
 		x.c.foldersMoved.Add(1)
 		x.c.filesMoved.Add(int64(m.Files))
 		x.confirmBelow(m.To)

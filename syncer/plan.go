@@ -60,6 +60,9 @@ type Move struct {
 	// moves only).
 	Local string
 	MD5   string
+	// Rename marks a folder move that only gives a folder the case of its
+	// local name; it carries no new content.
+	Rename bool
 }
 
 // Trash is a remote item to move to the trash.
@@ -273,7 +276,7 @@ func (p *planner) plan() Plan {
 		}
 	}
 	out.Mkdirs = append(leaves(early), leaves(late)...)
-	out.Moves = append(append(folderMoves, renames...), fileMoves...)
+	out.Moves = append(append(append(folderMoves, p.renameFolders()...), renames...), fileMoves...)
 	out.Uploads = want
 	for _, f := range want {
 		out.UploadBytes += f.Size

@@ -102,13 +102,22 @@ func TestMakePlan(t *testing.T) {
 		{
 			name:      "names match case-insensitively",
 			in:        syncer.PlanInput{Files: []syncer.LocalFile{lf("Dir/a.TXT", "aa", 1)}, Dirs: []string{"Dir"}, Remote: []syncer.Entry{rd("dir"), rf("dir/a.TXT", "aa", 1)}},
+			want:      []string{"mvdir dir -> dir (renaming)", "mvdir dir (renaming) -> Dir"},
 			unchanged: 1,
 		},
 		{
 			// A restore would bring it back under the stored name.
-			name:      "a name stored in another case is renamed through a passing name",
-			in:        syncer.PlanInput{Files: []syncer.LocalFile{lf("Dir/A.txt", "aa", 1)}, Dirs: []string{"Dir"}, Remote: []syncer.Entry{rd("dir"), rf("dir/a.TXT", "aa", 1)}},
-			want:      []string{"mv dir/a.TXT -> dir/a.TXT (renaming)", "mv dir/a.TXT (renaming) -> dir/A.txt"},
+			name: "a name stored in another case is renamed through a passing name",
+			in:   syncer.PlanInput{Files: []syncer.LocalFile{lf("Dir/A.txt", "aa", 1)}, Dirs: []string{"Dir"}, Remote: []syncer.Entry{rd("dir"), rf("dir/a.TXT", "aa", 1)}},
+			want: []string{"mvdir dir -> dir (renaming)", "mvdir dir (renaming) -> Dir",
+				"mv dir/a.TXT -> dir/a.TXT (renaming)", "mv dir/a.TXT (renaming) -> dir/A.txt"},
+			unchanged: 1,
+		},
+		{
+			name: "a folder stored in another case is renamed, the topmost first",
+			in: syncer.PlanInput{Files: []syncer.LocalFile{lf("Photos/Year/a.jpg", "aa", 1)}, Dirs: []string{"Photos", "Photos/Year"},
+				Remote: []syncer.Entry{rd("photos"), rd("photos/year"), rf("photos/year/a.jpg", "aa", 1)}},
+			want:      []string{"mvdir photos -> photos (renaming)", "mvdir photos (renaming) -> Photos"},
 			unchanged: 1,
 		},
 		{

@@ -158,3 +158,22 @@ func renameCase(r Entry, f LocalFile, sameContent bool) []Move {
 
 // baseName is the last name of a '/'-separated path.
 func baseName(p string) string { return p[strings.LastIndexByte(p, '/')+1:] }
+
+// renameFolders gives remote folders stored under a name that differs
+// only in case the local name, through a passing name like renameCase.
+// Only the topmost such folder of a path is renamed in one pass; the
+// folders below it follow in the next.
+func (p *planner) renameFolders() []Move {
+	var out []Move
+	for _, d := range p.in.Dirs {
+		rd, ok := p.rdirs[foldKey(d)]
+		if !ok || baseName(rd) == baseName(d) || parentOf(rd) != parentOf(d) {
+			continue
+		}
+		via := passingName(rd, "renaming", time.Time{})
+		out = append(out,
+			Move{From: rd, To: via, Dir: true, Rename: true},
+			Move{From: via, To: rd[:len(rd)-len(baseName(rd))] + baseName(d), Dir: true, Rename: true})
+	}
+	return out
+}

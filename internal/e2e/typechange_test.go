@@ -167,6 +167,7 @@ func TestCaseRename(t *testing.T) {
 	local := e.localDir("case")
 	writeFile(t, local, "notes.txt", []byte("same bytes"))
 	writeFile(t, local, "report.txt", []byte("lower"))
+	writeFile(t, local, "photos/year/a.jpg", []byte("photo"))
 	eng := e.engine(syncer.Options{})
 	p := syncer.Pair{ID: "case", Local: local, Remote: "/Laptop/Backup/case"}
 	if res, err := eng.RunPass(ctx, p, syncer.PassOptions{}); err != nil || len(res.Problems) > 0 {
@@ -177,6 +178,12 @@ func TestCaseRename(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeFile(t, local, "Report.txt", []byte("upper"))
+	if err := os.Rename(filepath.Join(local, "photos", "year"), filepath.Join(local, "photos", "Year")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(local, "photos"), filepath.Join(local, "Photos")); err != nil {
+		t.Fatal(err)
+	}
 	res, err := eng.RunPass(ctx, p, syncer.PassOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -191,11 +198,22 @@ func TestCaseRename(t *testing.T) {
 	if got, ok := remote["Report.txt"]; !ok || got.MD5 != md5Hex([]byte("upper")) {
 		t.Errorf("Report.txt not stored under its name with its bytes: %v", keys(remote))
 	}
-	if len(remote) != 2 {
+	// Folders: the topmost in this pass, the one below in the next.
+	if _, ok := remote["Photos/year/a.jpg"]; !ok {
+		t.Errorf("Photos not renamed: %v", keys(remote))
+	}
+	if _, err := eng.RunPass(ctx, p, syncer.PassOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	remote = e.remoteFiles(p.Remote)
+	if got, ok := remote["Photos/Year/a.jpg"]; !ok || got.MD5 != md5Hex([]byte("photo")) {
+		t.Errorf("Photos/Year not renamed: %v", keys(remote))
+	}
+	if len(remote) != 3 {
 		t.Errorf("server holds %v", keys(remote))
 	}
-	res3, err := eng.RunPass(ctx, p, syncer.PassOptions{})
-	if err != nil || res3.Counters.FilesUploaded+res3.Counters.FilesMoved != 0 {
-		t.Errorf("third pass: %v %+v", err, res3.Counters)
+	res4, err := eng.RunPass(ctx, p, syncer.PassOptions{})
+	if err != nil || res4.Counters.FilesUploaded+res4.Counters.FilesMoved+res4.Counters.FoldersMoved != 0 || res4.Planned.FolderMoves+res4.Planned.FileMoves != 0 {
+		t.Errorf("last pass: %v %+v %+v", err, res4.Counters, res4.Planned)
 	}
 }
