@@ -143,7 +143,7 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 		return nil
 	})
 	if unreachable > 0 {
-		e.log.Warn("remote items left alone: JottaCloud cannot serve their names back", "pair", p.ID, "items", unreachable)
+		e.log.Warn("remote items left alone: JottaCloud cannot serve their names back (an older version stored them); remove them in the JottaCloud web app", "pair", p.ID, "items", unreachable)
 	}
 	if errors.Is(err, ErrNotExist) {
 		rootMissing, remote, err = true, nil, nil

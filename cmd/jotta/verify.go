@@ -151,7 +151,7 @@ func verifyRun(ctx context.Context, g *globals, f verifyFlags, topdir, remote st
 		if p.Unreadable {
 			w.files = append(w.files, &verifyLocal{rel: p.Path, err: errors.New(p.Reason)})
 		} else {
-			w.notBackedUp = append(w.notBackedUp, p.Path+": "+p.Reason)
+			w.notBackedUp = append(w.notBackedUp, p.Path+": "+strings.TrimPrefix(p.Reason, "not backed up: "))
 		}
 	}
 	if err := verifyHash(ctx, w.files); err != nil {
