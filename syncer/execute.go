@@ -114,7 +114,7 @@ func (x *executor) run(ctx context.Context, pl *Plan) error {
 		if !m.Dir {
 			continue
 		}
-		if err := x.e.remote.Move(ctx, x.remotePath(m.From), x.remotePath(m.To), true); err != nil {
+		if err := x.move(ctx, m); err != nil {
 			if err := x.remoteProblem(ctx, m.To, "move folder from "+m.From, err); err != nil {
 				return err
 			}
@@ -136,7 +136,7 @@ func (x *executor) run(ctx context.Context, pl *Plan) error {
 			continue
 		}
 		f := x.files[m.Local]
-		if err := x.e.remote.Move(ctx, x.remotePath(m.From), x.remotePath(m.To), false); err != nil {
+		if err := x.move(ctx, m); err != nil {
 			if err := x.remoteProblem(ctx, m.Local, "move from "+m.From, err); err != nil {
 				return err
 			}
@@ -201,6 +201,15 @@ func (x *executor) trash(ctx context.Context, items []Trash, replace bool) error
 		}
 	}
 	return nil
+}
+
+// move carries out one planned move; a case rename must leave nothing at
+// the old path (see Remote.MoveAside).
+func (x *executor) move(ctx context.Context, m Move) error {
+	if m.Rename {
+		return x.e.remote.MoveAside(ctx, x.remotePath(m.From), x.remotePath(m.To), m.Dir)
+	}
+	return x.e.remote.Move(ctx, x.remotePath(m.From), x.remotePath(m.To), m.Dir)
 }
 
 func underFolderMove(moves []Move, dir string) bool {

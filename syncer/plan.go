@@ -60,8 +60,9 @@ type Move struct {
 	// moves only).
 	Local string
 	MD5   string
-	// Rename marks a folder move that only gives a folder the case of its
-	// local name; it carries no new content.
+	// Rename marks a move that only gives a file or folder the case of
+	// its local name (through a passing name): it carries no new content,
+	// and nothing may stay at the old path.
 	Rename bool
 }
 

@@ -82,7 +82,8 @@ type Remote interface {
 	// ErrExist.
 	Move(ctx context.Context, from, to string, dir bool) error
 	// MoveAside renames a file or folder that stands in the way of a new
-	// item of the other kind, taking its history along, so that nothing
+	// item of the other kind, or whose name differs from the local one
+	// only in case, taking its history along, so that nothing
 	// (not even a trashed copy, which the service may keep in place) is
 	// left at from. The destination's parent must exist; a taken
 	// destination gives ErrExist.

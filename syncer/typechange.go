@@ -149,11 +149,11 @@ func renameCase(r Entry, f LocalFile, sameContent bool) []Move {
 	dir := r.Path[:len(r.Path)-len(baseName(r.Path))]
 	via := passingName(r.Path, "renaming", time.Time{})
 	to := dir + baseName(f.Path)
-	second := Move{From: via, To: to, Files: 1, Bytes: r.Size}
+	second := Move{From: via, To: to, Files: 1, Bytes: r.Size, Rename: true}
 	if sameContent {
 		second.Local, second.MD5 = f.Local, f.MD5
 	}
-	return []Move{{From: r.Path, To: via, Files: 1, Bytes: r.Size}, second}
+	return []Move{{From: r.Path, To: via, Files: 1, Bytes: r.Size, Rename: true}, second}
 }
 
 // baseName is the last name of a '/'-separated path.
