@@ -161,6 +161,11 @@ func (b *controllerBackend) Pairs(context.Context) ([]settings.Pair, error) {
 		sp := settingsPair(p.Pair)
 		sp.Status = settings.PairStatus{Running: p.Running, LastComplete: p.LastComplete, Files: p.Files,
 			Bytes: p.Bytes, Problems: p.Problems, Error: p.Error, HeldWhy: p.HeldWhy}
+		for _, k := range s.Skipped {
+			if k.PairID == p.ID {
+				sp.Status.Skipped = append(sp.Status.Skipped, settings.SkippedItem{Path: k.Path, Reason: k.Reason})
+			}
+		}
 		for _, h := range p.Held {
 			sp.Status.Held = append(sp.Status.Held, settings.HeldItem{Path: h.Path, Dir: h.Dir, Files: h.Files, Bytes: h.Bytes})
 		}

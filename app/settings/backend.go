@@ -131,6 +131,8 @@ type PairStatus struct {
 	// HeldWhy says why they were held back.
 	Held    []HeldItem
 	HeldWhy string
+	// Skipped lists what the last backup left out by design.
+	Skipped []SkippedItem
 }
 
 // Options are application-wide settings.

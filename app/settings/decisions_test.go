@@ -57,3 +57,31 @@ func TestHeldDeletionsReview(t *testing.T) {
 		t.Error("the folder still asks after keeping")
 	}
 }
+
+// TestSkippedItemsListedAndLinksFollowedInOneClick: a folder with special
+// files and links not followed stays "backed up", lists them on request,
+// and one click makes it follow the links that point inside it.
+func TestSkippedItemsListedAndLinksFollowedInOneClick(t *testing.T) {
+	dir := localFolder(t, "Home")
+	p := Pair{ID: "home", Local: dir, Remote: "/laptop/Home", Enabled: true, Interval: time.Hour, Symlinks: SymlinksSkip}
+	p.Status = PairStatus{LastComplete: testNow.Add(-time.Minute), Files: 2, Bytes: 5, Skipped: []SkippedItem{
+		{Path: dir + "/link.txt", Reason: linkNotFollowed},
+		{Path: dir + "/run/app.sock", Reason: "special file (socket)"},
+	}}
+	f := signedIn(newFakeBackend(testNow), p)
+	w, c := newTestWindow(t, f)
+
+	wantText(t, c, "Backed up")
+	wantText(t, c, "2 items skipped by design: 1 symbolic link (not followed), 1 special file (socket)")
+	test.Tap(button(t, c, "Show skipped…"))
+	wantText(t, c, "link.txt — symbolic link (not followed)")
+	wantText(t, c, "app.sock — special file (socket)")
+	test.Tap(button(t, c, "Follow links inside the folder"))
+	w.waitIdle()
+	if f.called("SavePair") != 1 || f.pairs[0].Symlinks != SymlinksFollow {
+		t.Fatalf("SavePair called %d times, symlinks %q", f.called("SavePair"), f.pairs[0].Symlinks)
+	}
+	if len(buttons(c, "Follow links inside the folder")) != 0 {
+		t.Error("the list stays open after following the links")
+	}
+}

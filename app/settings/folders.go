@@ -67,6 +67,9 @@ func (p *foldersPage) row(pair Pair, now time.Time) fyne.CanvasObject {
 	edit := newKeyButton("Edit…", func() { openPairEditor(w, pair) })
 	remove := newKeyButton("Remove…", func() { confirmRemove(w, pair) })
 	info := container.NewVBox(local, remote, status)
+	if len(pair.Status.Skipped) > 0 {
+		info.Add(skippedRow(w, pair))
+	}
 	if len(pair.Status.Held) > 0 {
 		held := widget.NewLabel(HeldSummary(pair.Status.Held))
 		held.Importance = widget.WarningImportance
