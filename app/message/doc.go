@@ -26,6 +26,15 @@
 //   - Kind.AccountWide() and Kind.Transient(): the same flags by kind, for
 //     callers that group problems (account-wide states are shown once for
 //     the account, never per file).
+//   - HeldBack(refused, files): the sentence for deletions the engine held
+//     back from the trash (how many, why, and the two ways to decide).
+//   - Day(t, now): a past day in words ("yesterday 14:05", "Monday",
+//     "2 Jan") for "not backed up since …".
+//   - Tally(reasons): "2 symbolic link (not followed), 1 special file",
+//     for counts of skipped items.
+//   - Internals(s): the first internal piece in s (exception class, x-id,
+//     "jotta:" or doubled prefix, scan pair id), "" when s is clean; tests
+//     run it over every user-facing string.
 //
 // It may import jotta, syncer and app/config; it must not import app (app
 // imports it), tray, app/settings or fyne.

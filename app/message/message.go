@@ -320,3 +320,21 @@ func Day(t, now time.Time) string {
 	}
 	return t.Format("2 Jan 2006")
 }
+
+// Tally counts reasons in the order they first appear: "2 symbolic link
+// (not followed), 1 special file (socket)". Lists of skipped items use it.
+func Tally(reasons []string) string {
+	counts := map[string]int{}
+	var order []string
+	for _, r := range reasons {
+		if counts[r] == 0 {
+			order = append(order, r)
+		}
+		counts[r]++
+	}
+	parts := make([]string, 0, len(order))
+	for _, r := range order {
+		parts = append(parts, fmt.Sprintf("%d %s", counts[r], r))
+	}
+	return strings.Join(parts, ", ")
+}

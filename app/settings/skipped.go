@@ -3,12 +3,13 @@ package settings
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
+
+	"jottacloudclient/app/message"
 )
 
 // SkippedItem is an item a backup left out by design (excluded, hidden,
@@ -25,19 +26,11 @@ const linkNotFollowed = "symbolic link (not followed)"
 // SkippedSummary is the folder's line about what it left out by design:
 // "3 items skipped by design: 2 symbolic link (not followed), 1 special file (socket)".
 func SkippedSummary(items []SkippedItem) string {
-	counts := map[string]int{}
-	var order []string
+	reasons := make([]string, 0, len(items))
 	for _, it := range items {
-		if counts[it.Reason] == 0 {
-			order = append(order, it.Reason)
-		}
-		counts[it.Reason]++
+		reasons = append(reasons, it.Reason)
 	}
-	parts := make([]string, 0, len(order))
-	for _, r := range order {
-		parts = append(parts, fmt.Sprintf("%d %s", counts[r], r))
-	}
-	return fmt.Sprintf("%d %s skipped by design: %s", len(items), plural(len(items), "item", "items"), strings.Join(parts, ", "))
+	return fmt.Sprintf("%d %s skipped by design: %s", len(items), plural(len(items), "item", "items"), message.Tally(reasons))
 }
 
 // skippedRow is the folder's line about skipped items with a button to

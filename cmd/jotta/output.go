@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"golang.org/x/term"
@@ -239,19 +238,11 @@ func printSkipped(w io.Writer, items []scanProblem) {
 	if len(items) == 0 {
 		return
 	}
-	counts := map[string]int{}
-	var order []string
+	reasons := make([]string, 0, len(items))
 	for _, it := range items {
-		if counts[it.Reason] == 0 {
-			order = append(order, it.Reason)
-		}
-		counts[it.Reason]++
+		reasons = append(reasons, it.Reason)
 	}
-	parts := make([]string, 0, len(order))
-	for _, r := range order {
-		parts = append(parts, fmt.Sprintf("%d %s", counts[r], r))
-	}
-	fmt.Fprintf(w, "  skipped          %d by design: %s\n", len(items), strings.Join(parts, ", "))
+	fmt.Fprintf(w, "  skipped          %d by design: %s\n", len(items), message.Tally(reasons))
 	listed, links := 0, false
 	for _, it := range items {
 		if it.Reason == syncer.SkipExcluded.String() || it.Reason == syncer.SkipHidden.String() {
