@@ -216,7 +216,7 @@ func (b *controllerBackend) MountPoints(ctx context.Context, device string) ([]s
 
 func (b *controllerBackend) Activity(context.Context) (settings.Activity, error) {
 	s := b.c.Status()
-	a := settings.Activity{Log: s.Log, Paused: s.Paused, PausedUntil: s.PausedUntil}
+	a := settings.Activity{Log: s.Log, Paused: s.Paused, PausedUntil: s.PausedUntil, Account: s.Account}
 	if p := s.Progress; p != nil {
 		a.Running = true
 		a.PairLocal = p.Local

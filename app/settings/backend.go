@@ -157,6 +157,7 @@ type Activity struct {
 	Rate        float64       // bytes per second
 	ETA         time.Duration // 0 when unknown
 	Current     string        // file being uploaded
+	Account     string        // a state of the whole account ("Your JottaCloud is full. …"), "" when none
 	Paused      bool          // backups are paused by the user
 	PausedUntil time.Time     // when the pause ends (zero: until resumed)
 	Problems    []Problem

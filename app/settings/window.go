@@ -42,11 +42,12 @@ type Window struct {
 	pending sync.WaitGroup // background calls in flight
 	uiMu    sync.Mutex     // serialises results applied from background calls
 
-	banner    *widget.Label   // errors that belong to no field
-	bannerBox *fyne.Container // the banner with its close button
-	paused    *widget.Label   // says until when backups are paused
-	pausedBox *fyne.Container // the paused line with its Resume button
-	notice    *widget.Label   // how to reach the app when no tray icon can be seen
+	accountLine *widget.Label   // a state of the whole account, said once
+	banner      *widget.Label   // errors that belong to no field
+	bannerBox   *fyne.Container // the banner with its close button
+	paused      *widget.Label   // says until when backups are paused
+	pausedBox   *fyne.Container // the paused line with its Resume button
+	notice      *widget.Label   // how to reach the app when no tray icon can be seen
 
 	welcome  *welcomePage
 	tabs     *container.AppTabs
@@ -97,6 +98,7 @@ func New(a fyne.App, b Backend, cfg Config) *Window {
 	w.paused.Wrapping = fyne.TextWrapWord
 	w.pausedBox = container.NewBorder(nil, nil, nil, newKeyButton("Resume", w.resume), w.paused)
 	w.pausedBox.Hide()
+	w.accountLine = newErrorLabel()
 	w.notice = newHelp("Your desktop shows no tray icons, so this window is the way to JottaCloud Backup. " +
 		"Backups run while it is open; closing it quits the app. Turn on “Start JottaCloud Backup when I log in” in Options to have it back after you log in.")
 	w.notice.Importance = widget.WarningImportance
@@ -191,6 +193,7 @@ func (w *Window) refresh() {
 				if err == nil {
 					w.activity.show(a)
 					w.showPaused(a)
+					setFieldError(w.accountLine, a.Account)
 				}
 				w.notifyRefreshed()
 			})
@@ -239,7 +242,7 @@ func (w *Window) typedKey(ev *fyne.KeyEvent) {
 
 // top holds the messages above every page.
 func (w *Window) top() fyne.CanvasObject {
-	return container.NewVBox(w.notice, w.pausedBox, w.bannerBox)
+	return container.NewVBox(w.notice, w.accountLine, w.pausedBox, w.bannerBox)
 }
 
 // showPaused shows or hides the paused line.

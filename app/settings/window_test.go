@@ -628,3 +628,18 @@ func TestFocusColourShowsOnTheBlueButton(t *testing.T) {
 		}
 	}
 }
+
+// TestAccountStateShownOnce: a state of the whole account (full, say) is
+// one line above the pages, not a problem of each file.
+func TestAccountStateShownOnce(t *testing.T) {
+	f := signedIn(newFakeBackend(testNow))
+	f.activity.Account = "Your JottaCloud is full. Free up space or upgrade; backups continue when there is room."
+	w, c := newTestWindow(t, f)
+	wantShown(t, c, "Your JottaCloud is full.")
+	f.mu.Lock()
+	f.activity.Account = ""
+	f.mu.Unlock()
+	w.refresh()
+	w.waitIdle()
+	wantNoText(t, c, "Your JottaCloud is full.")
+}
