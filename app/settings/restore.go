@@ -86,18 +86,20 @@ func openRestore(w *Window, r Restorer, pair Pair) *restoreDialog {
 	rd.tree = widget.NewTree(rd.childUIDs, rd.isBranch, rd.createNode, rd.updateNode)
 	rd.other = widget.NewEntry()
 	rd.other.SetPlaceHolder("Folder to restore into")
-	rd.where = widget.NewRadioGroup([]string{restoreOriginal + " (" + MiddleCut(DisplayPath(pair.Local), 50) + ")", restoreElsewhere},
-		func(string) { rd.whereChanged() })
-	rd.where.SetSelected(rd.where.Options[0])
+	rd.where = widget.NewRadioGroup([]string{restoreOriginal, restoreElsewhere}, func(string) { rd.whereChanged() })
+	rd.where.Horizontal = true
+	rd.where.SetSelected(restoreOriginal)
 	rd.where.Required = true
 	choose := widget.NewButton("Choose…", rd.chooseFolder)
 	rd.existing = widget.NewRadioGroup([]string{restoreKeepCopies, restoreReplace}, nil)
+	rd.existing.Horizontal = true
 	rd.existing.SetSelected(restoreKeepCopies)
 	rd.existing.Required = true
 	rd.bar = widget.NewProgressBar()
 	rd.bar.Hide()
 	rd.status = widget.NewLabel("")
 	rd.status.Wrapping = fyne.TextWrapWord
+	rd.status.Hide()
 	rd.problems = widget.NewLabel("")
 	rd.problems.Wrapping = fyne.TextWrapWord
 	rd.problems.Importance = widget.DangerImportance
@@ -112,19 +114,22 @@ func openRestore(w *Window, r Restorer, pair Pair) *restoreDialog {
 		newHelp("Tick what to restore; with nothing ticked, everything is restored."),
 		rd.loading,
 	)
+	bold := func(text string) *widget.Label {
+		return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
 	bottom := container.NewVBox(
-		widget.NewLabelWithStyle("Restore to", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		rd.where,
+		container.NewBorder(nil, nil, bold("Restore to"), nil, rd.where),
 		container.NewBorder(nil, nil, nil, choose, rd.other),
-		widget.NewLabelWithStyle("Files that are already there and differ", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		rd.existing,
+		container.NewBorder(nil, nil, bold("Files already there that differ"), nil, rd.existing),
 		rd.bar, rd.status, rd.problems,
 		container.NewHBox(layoutSpacer(), rd.closeBtn, rd.start),
 	)
-	content := container.NewBorder(top, bottom, nil, nil, container.NewVScroll(rd.tree))
+	scroll := container.NewVScroll(rd.tree)
+	scroll.SetMinSize(fyne.NewSize(0, 160))
+	content := container.NewBorder(top, bottom, nil, nil, scroll)
 	rd.d = dialog.NewCustomWithoutButtons("Restore "+MiddleCut(DisplayPath(pair.Local), 60), content, w.win)
 	size := w.win.Canvas().Size()
-	rd.d.Resize(fyne.NewSize(max(size.Width*0.9, 520), max(size.Height*0.9, 560)))
+	rd.d.Resize(fyne.NewSize(max(size.Width*0.95, 560), max(size.Height*0.95, 540)))
 	rd.whereChanged()
 	rd.d.Show()
 	rd.load()
@@ -306,10 +311,14 @@ func (rd *restoreDialog) selection() *restore.Snapshot {
 	return out
 }
 
+// whereChanged enables the folder field for another folder; for the
+// original place it shows that place.
 func (rd *restoreDialog) whereChanged() {
 	if rd.where.Selected == restoreElsewhere {
+		rd.other.SetPlaceHolder("Folder to restore into")
 		rd.other.Enable()
 	} else {
+		rd.other.SetPlaceHolder(MiddleCut(DisplayPath(rd.pair.Local), 70))
 		rd.other.Disable()
 	}
 }
@@ -336,7 +345,7 @@ func (rd *restoreDialog) run() {
 	if rd.where.Selected == restoreElsewhere {
 		dest = strings.TrimSpace(rd.other.Text)
 		if dest == "" {
-			rd.status.SetText("Choose the folder to restore into.")
+			rd.setStatus("Choose the folder to restore into.")
 			return
 		}
 	}
@@ -362,7 +371,7 @@ func (rd *restoreDialog) run() {
 	rd.bar.SetValue(0)
 	rd.bar.Show()
 	rd.problems.Hide()
-	rd.status.SetText(fmt.Sprintf("Restoring %s to %s…", countOf(len(snap.Files), "file", "files"), DisplayPath(dest)))
+	rd.setStatus(fmt.Sprintf("Restoring %s to %s…", countOf(len(snap.Files), "file", "files"), DisplayPath(dest)))
 	background(rd.w, "restore", func(context.Context) (*restore.Result, error) {
 		defer cancel()
 		return rd.r.Restore(ctx, snap, dest, opts)
@@ -379,12 +388,15 @@ func (rd *restoreDialog) showProgress(p restore.Progress) {
 	if p.BytesTotal > 0 {
 		rd.bar.SetValue(float64(p.BytesDone) / float64(p.BytesTotal))
 	}
-	rd.status.SetText(fmt.Sprintf("Restoring %d of %d files · %s of %s", min(p.FilesDone+1, p.FilesTotal), p.FilesTotal,
+	rd.setStatus(fmt.Sprintf("Restoring %d of %d files · %s of %s", min(p.FilesDone+1, p.FilesTotal), p.FilesTotal,
 		tray.FormatBytes(p.BytesDone), tray.FormatBytes(p.BytesTotal)))
 }
 
 // RestoreSummary says in words what a restore did.
 func RestoreSummary(res *restore.Result, dest string) string {
+	if res.Restored == 0 && res.Present > 0 && len(res.Problems) == 0 {
+		return fmt.Sprintf("Nothing to do: the %s in %s already match the backup.", countOf(res.Present, "file", "files"), DisplayPath(dest))
+	}
 	parts := []string{fmt.Sprintf("Restored %s to %s.", countOf(res.Restored, "file", "files"), DisplayPath(dest))}
 	if res.Present > 0 {
 		parts = append(parts, countOf(res.Present, "file was", "files were")+" already there.")
@@ -404,7 +416,7 @@ func RestoreSummary(res *restore.Result, dest string) string {
 func (rd *restoreDialog) showResult(res *restore.Result, err error, dest string) {
 	rd.bar.Hide()
 	if res == nil {
-		rd.status.SetText("The restore did not start: " + message.Text(err))
+		rd.setStatus("The restore did not start: " + message.Text(err))
 		rd.status.Importance = widget.DangerImportance
 		rd.status.Refresh()
 		return
@@ -413,7 +425,7 @@ func (rd *restoreDialog) showResult(res *restore.Result, err error, dest string)
 	if err != nil {
 		text = "Stopped. " + text + " Restore again to finish: what is done is kept."
 	}
-	rd.status.SetText(text)
+	rd.setStatus(text)
 	if len(res.Problems) == 0 {
 		rd.status.Importance = widget.SuccessImportance
 		rd.status.Refresh()
@@ -430,6 +442,11 @@ func (rd *restoreDialog) showResult(res *restore.Result, err error, dest string)
 	}
 	rd.problems.SetText(strings.Join(lines, "\n"))
 	rd.problems.Show()
+}
+
+func (rd *restoreDialog) setStatus(text string) {
+	rd.status.SetText(text)
+	rd.status.Show()
 }
 
 // close stops a running restore, or closes the dialog.
