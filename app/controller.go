@@ -14,6 +14,7 @@ import (
 	"jottacloudclient/app/autostart"
 	"jottacloudclient/app/config"
 	"jottacloudclient/app/creds"
+	"jottacloudclient/app/message"
 	"jottacloudclient/jotta/emulator"
 	"jottacloudclient/syncer"
 )
@@ -74,17 +75,18 @@ type Controller struct {
 
 	opMu sync.Mutex // serialises account and engine changes
 
-	mu      sync.Mutex
-	cfg     *config.Config // nil while the file does not parse
-	cfgErr  error
-	inDemo  bool // the demo profile is active: cfg and paths are the demo's
-	acct    *Account
-	demo    *emulator.Running
-	eng     *runningEngine
-	signIn  string // why the user must sign in ("" when signed in)
-	st      statusBook
-	started time.Time // when the controller was made: the "since" of a pair never backed up
-	subs    map[chan struct{}]struct{}
+	mu         sync.Mutex
+	cfg        *config.Config // nil while the file does not parse
+	cfgErr     error
+	inDemo     bool // the demo profile is active: cfg and paths are the demo's
+	acct       *Account
+	demo       *emulator.Running
+	eng        *runningEngine
+	signIn     string // why the user must sign in ("" when signed in)
+	st         statusBook
+	cfgInvalid string    // why the loaded configuration cannot be scheduled ("": it can)
+	started    time.Time // when the controller was made: the "since" of a pair never backed up
+	subs       map[chan struct{}]struct{}
 }
 
 // runningEngine is an engine with its Run loop and event pump.
@@ -145,14 +147,23 @@ func (c *Controller) loadConfig(path string) {
 	for _, w := range warns {
 		c.logf("config: %s", w)
 	}
+	invalid := ""
+	if err == nil {
+		if _, _, verr := EngineConfig(cfg, path); verr != nil {
+			invalid = verr.Error()
+		}
+	}
 	c.mu.Lock()
-	c.cfg, c.cfgErr = cfg, err
+	c.cfg, c.cfgErr, c.cfgInvalid = cfg, err, invalid
 	if err != nil {
 		c.cfg = nil
 	}
 	c.mu.Unlock()
 	if err != nil {
 		c.logf("%v", err)
+	}
+	if invalid != "" {
+		c.logf("%s", message.Clean(invalid))
 	}
 }
 
@@ -313,6 +324,21 @@ func (c *Controller) gate(ctx context.Context) (bool, string) {
 // setEnginePairs gives the engine the enabled pairs that are usable now;
 // the others get a reason in their status.
 func (c *Controller) setEnginePairs(e *syncer.Engine, cfg *config.Config) {
+	// The one validation 'jotta run' and 'jotta status' use too: a file
+	// it refuses schedules nothing and says what to fix.
+	if _, _, err := EngineConfig(cfg, c.paths().Config); err != nil {
+		c.mu.Lock()
+		c.cfgInvalid = err.Error()
+		c.mu.Unlock()
+		c.logf("%s", message.Clean(err.Error()))
+		if err := e.SetPairs(nil); err != nil {
+			c.logf("schedule folders: %v", err)
+		}
+		return
+	}
+	c.mu.Lock()
+	c.cfgInvalid = ""
+	c.mu.Unlock()
 	var ok []syncer.Pair
 	for _, p := range EnginePairs(cfg) {
 		if err := p.Validate(); err != nil {

@@ -234,3 +234,27 @@ func TestNotBackedUpSinceWarning(t *testing.T) {
 		t.Errorf("warning kept after a complete pass: %v", ps.Stale)
 	}
 }
+
+// TestControllerRefusesWhatRunRefuses: a hand-edited file with a value
+// 'jotta run' refuses schedules nothing in the app either, and says why.
+func TestControllerRefusesWhatRunRefuses(t *testing.T) {
+	keyring.MockInit()
+	paths := tempPaths(t)
+	local := t.TempDir()
+	bad := "[[pair]]\nid = \"docs\"\nlocal = \"" + local + "\"\nremote = \"/A/B/docs\"\nprune = \"sometimes\"\n"
+	if err := os.MkdirAll(filepath.Dir(paths.Config), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(paths.Config, []byte(bad), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := newController(t, paths)
+	defer c.Close()
+	s := c.Status()
+	if !strings.Contains(s.ConfigError, "prune") || !strings.Contains(s.ConfigError, paths.Config) {
+		t.Errorf("config error %q; want the file and the prune value named; log %q", s.ConfigError, s.Log)
+	}
+	if s.Passes != 0 || s.Progress != nil {
+		t.Errorf("a refused file was scheduled: %d passes", s.Passes)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
@@ -192,3 +193,36 @@ func SignIn(ctx context.Context, o AccountOptions, loginToken string) (creds.Inf
 
 // IsSignInRequired reports whether err means the user has to sign in again.
 func IsSignInRequired(err error) bool { return errors.Is(err, jotta.ErrSignInRequired) }
+
+// EngineConfig is the one validation of a configuration before its pairs
+// are scheduled ('jotta run', 'jotta status'): it returns the enabled
+// pairs in the engine's form, the pairs whose local folder is missing (a
+// warning: their passes fail until it appears), and an error naming the
+// file and every field to fix.
+func EngineConfig(cfg *config.Config, path string) ([]syncer.Pair, []config.FieldError, error) {
+	var errs, missing []config.FieldError
+	for _, fe := range cfg.Validate() {
+		if i, ok := missingLocal(cfg, fe); ok {
+			missing = append(missing, config.FieldError{Field: cfg.Pairs[i].ID, Message: fe.Message})
+			continue
+		}
+		errs = append(errs, fe)
+	}
+	if len(errs) > 0 {
+		return nil, missing, fmt.Errorf("config file %s: %w", path, config.ValidationError(errs))
+	}
+	return EnginePairs(cfg), missing, nil
+}
+
+// missingLocal reports whether fe is about a pair's local folder that does
+// not exist, and which pair.
+func missingLocal(cfg *config.Config, fe config.FieldError) (int, bool) {
+	for i, p := range cfg.Pairs {
+		if fe.Field != fmt.Sprintf("pair[%d].local", i) || p.LocalPath() == "" {
+			continue
+		}
+		_, err := os.Stat(p.LocalPath())
+		return i, filepath.IsAbs(p.LocalPath()) && errors.Is(err, fs.ErrNotExist)
+	}
+	return 0, false
+}

@@ -360,6 +360,8 @@ func (c *Controller) Status() Status {
 	s.SignInHint = c.signIn
 	if c.cfgErr != nil {
 		s.ConfigError = c.cfgErr.Error()
+	} else if c.cfgInvalid != "" {
+		s.ConfigError = c.cfgInvalid
 	}
 	var pairs []config.Pair
 	if c.cfg != nil {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -57,36 +56,14 @@ tray app (or another 'jotta run') is running.`,
 	return cmd
 }
 
-// runPairs checks the configuration and returns the enabled pairs in the
-// engine's form (each says whether it is watched). A local
-// folder that does not exist (a drive not mounted yet) is only a warning:
-// its passes fail, and nothing is pruned, until it appears.
+// runPairs validates the configuration as the app does and returns the
+// enabled pairs; a pair whose local folder is missing only gets a warning.
 func runPairs(env *cliEnv, out *slog.Logger) ([]syncer.Pair, error) {
-	var errs []config.FieldError
-	for _, fe := range env.Config.Validate() {
-		if i, ok := runMissingLocal(env.Config, fe); ok {
-			out.Warn("local folder is missing; its passes fail until it appears", "pair", env.Config.Pairs[i].ID, "reason", fe.Message)
-			continue
-		}
-		errs = append(errs, fe)
+	pairs, missing, err := app.EngineConfig(env.Config, env.Paths.Config)
+	for _, m := range missing {
+		out.Warn("local folder is missing; its passes fail until it appears", "pair", m.Field, "reason", m.Message)
 	}
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("config file %s: %w", env.Paths.Config, config.ValidationError(errs))
-	}
-	return app.EnginePairs(env.Config), nil
-}
-
-// runMissingLocal reports whether fe is about a pair's local folder that
-// does not exist, and which pair.
-func runMissingLocal(cfg *config.Config, fe config.FieldError) (int, bool) {
-	for i, p := range cfg.Pairs {
-		if fe.Field != fmt.Sprintf("pair[%d].local", i) || p.LocalPath() == "" {
-			continue
-		}
-		_, err := os.Stat(p.LocalPath())
-		return i, filepath.IsAbs(p.LocalPath()) && errors.Is(err, fs.ErrNotExist)
-	}
-	return 0, false
+	return pairs, err
 }
 
 func runEngine(ctx context.Context, g *globals, f runFlags) error {

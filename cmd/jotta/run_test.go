@@ -386,3 +386,29 @@ func TestStatusBeforeAnything(t *testing.T) {
 		})
 	}
 }
+
+// TestStatusRefusesWhatRunRefuses: 'jotta status' validates the file as
+// 'jotta run' does, so a value run refuses is reported by both.
+func TestStatusRefusesWhatRunRefuses(t *testing.T) {
+	e := newE2E(t)
+	docs := filepath.Join(e.dir, "docs")
+	e2eWriteFiles(t, docs, map[string][]byte{"a.txt": []byte("a")})
+	bad := "[[pair]]\nid = \"docs\"\nlocal = \"" + docs + "\"\nremote = \"/A/B/docs\"\nprune = \"sometimes\"\n" +
+		"[[pair]]\nid = \"docs\"\nlocal = \"" + docs + "\"\nremote = \"/A/B/other\"\n"
+	if err := os.MkdirAll(filepath.Dir(e.configPath()), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(e.configPath(), []byte(bad), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run := e.jotta(t, "run")
+	status := e.jotta(t, "status")
+	for name, r := range map[string]e2eResult{"run": run, "status": status} {
+		if r.code != exitUsage || !strings.Contains(r.stderr, "prune") || !strings.Contains(r.stderr, e.configPath()) {
+			t.Errorf("%s: exit %d, stderr %q; want 2 naming the file and the prune value", name, r.code, r.stderr)
+		}
+	}
+	if !strings.Contains(status.stdout, "Folder pairs:") {
+		t.Errorf("status printed no report before the error:\n%s", status.stdout)
+	}
+}

@@ -35,13 +35,22 @@ and no token is exchanged.`,
 				return err
 			}
 			st := statusOf(cmd.Context(), env, time.Now())
+			// The same validation as 'jotta run' and the app: a file they
+			// would refuse is reported here too, after the report.
+			_, _, cfgErr := app.EngineConfig(env.Config, env.Paths.Config)
+			if cfgErr != nil {
+				st.ConfigError = cfgErr.Error()
+			}
 			if asJSON {
 				enc := json.NewEncoder(g.stdout)
 				enc.SetIndent("", "  ")
-				return enc.Encode(st)
+				if err := enc.Encode(st); err != nil {
+					return err
+				}
+			} else {
+				printStatus(g.stdout, st, time.Now())
 			}
-			printStatus(g.stdout, st, time.Now())
-			return nil
+			return withCode(exitUsage, cfgErr)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the status as JSON")
@@ -52,6 +61,7 @@ and no token is exchanged.`,
 type statusReport struct {
 	Config      string       `json:"config"`
 	ConfigFound bool         `json:"config_found"`
+	ConfigError string       `json:"config_error,omitempty"` // what 'jotta run' and the app refuse in it
 	Engine      statusEngine `json:"engine"`
 	Credentials statusCreds  `json:"credentials"`
 	Pairs       []statusPair `json:"pairs"`
