@@ -201,7 +201,7 @@ func IsSignInRequired(err error) bool { return errors.Is(err, jotta.ErrSignInReq
 // file and every field to fix.
 func EngineConfig(cfg *config.Config, path string) ([]syncer.Pair, []config.FieldError, error) {
 	var errs, missing []config.FieldError
-	for _, fe := range cfg.Validate() {
+	for _, fe := range cfg.Locate(cfg.Validate()) {
 		if i, ok := missingLocal(cfg, fe); ok {
 			missing = append(missing, config.FieldError{Field: cfg.Pairs[i].ID, Message: fe.Message})
 			continue

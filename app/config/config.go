@@ -12,6 +12,10 @@ type Config struct {
 	Account Account `toml:"account"`
 	Options Options `toml:"options"`
 	Pairs   []Pair  `toml:"pair"`
+
+	// lines maps keys to the line of the file they were loaded from
+	// (see Locate); nil for a configuration made in code.
+	lines map[string]int
 }
 
 // Account names the JottaCloud account. The credentials themselves live in

@@ -149,6 +149,7 @@ func parse(path string, data []byte) (*Config, []Warning, error) {
 		warns = append(warns, Warning{Key: k.String(), Msg: fmt.Sprintf("unknown key in %s (ignored; check the spelling)", path)})
 	}
 	cfg := f.config()
+	cfg.lines = keyLines(data)
 	for i, p := range cfg.Pairs {
 		if note := RemoteNote(p.Remote); note != "" {
 			warns = append(warns, Warning{Key: fmt.Sprintf("pair[%d].remote", i), Msg: p.Remote + ": " + note})
@@ -190,6 +191,7 @@ func Save(path string, cfg *Config) error {
 	if err := writeFileAtomic(path, buf.Bytes()); err != nil {
 		return fmt.Errorf("save config %s: %w", path, err)
 	}
+	cfg.lines = keyLines(buf.Bytes())
 	return nil
 }
 

@@ -20,9 +20,15 @@ import (
 type FieldError struct {
 	Field   string
 	Message string
+	Line    int // where Field is written in the file (see Locate); 0 when unknown
 }
 
-func (e FieldError) Error() string { return e.Field + ": " + e.Message }
+func (e FieldError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("line %d, %s: %s", e.Line, e.Field, e.Message)
+	}
+	return e.Field + ": " + e.Message
+}
 
 // ValidationError is a non-empty list of field problems.
 type ValidationError []FieldError
