@@ -177,7 +177,11 @@ func (r *Remote) exists(ctx context.Context, segs []string) (bool, error) {
 func (r *Remote) Upload(ctx context.Context, path string, src io.ReaderAt, meta syncer.FileMeta) (syncer.UploadResult, error) {
 	res, err := r.c.Upload(ctx, path, src, jotta.UploadMeta{Size: meta.Size, MD5: meta.MD5, Created: orNow(meta.Created, meta.Modified), Modified: meta.Modified}, jotta.UploadOptions{})
 	if err != nil {
-		return syncer.UploadResult{}, mapErr(err)
+		var sent int64
+		if res != nil {
+			sent = res.BytesSent
+		}
+		return syncer.UploadResult{BytesSent: sent}, mapErr(err)
 	}
 	return syncer.UploadResult{
 		Size:         res.Size,

@@ -398,13 +398,15 @@ func (x *executor) upload(ctx context.Context, f *localFile, rel string, prog *p
 		src.limiter = x.e.limiter
 	}
 	res, err := x.e.remote.Upload(ctx, x.remotePath(rel), src, FileMeta{Size: f.size, MD5: want, Created: mod, Modified: mod})
+	// Bytes of a broken-off upload reached the server too (it keeps them
+	// for a resume): they count, also when the pass is interrupted.
+	x.c.bytesUploaded.Add(res.BytesSent)
 	if err != nil {
 		if src.readErr != nil {
 			return localError{fmt.Errorf("read: %w", src.readErr)}
 		}
 		return err
 	}
-	x.c.bytesUploaded.Add(res.BytesSent)
 	if res.Deduplicated {
 		x.c.filesDedup.Add(1)
 	} else {

@@ -51,7 +51,8 @@ type UploadResult struct {
 	Size int64
 	MD5  string
 	// BytesSent counts the bytes that actually went over the wire (0 when
-	// the server deduplicated, less than Size when it resumed).
+	// the server deduplicated, less than Size when it resumed). An upload
+	// that fails reports the bytes it sent before it broke off.
 	BytesSent int64
 	// Deduplicated is true when the server completed the file without
 	// receiving its bytes.
