@@ -54,7 +54,7 @@ version's number can be seen in 'jotta restore --json' output.`,
 			}
 			remote := "/"
 			if len(args) == 1 {
-				remote = args[0]
+				remote = remoteArg(args[0])
 			}
 			ctx := cmd.Context()
 			acc, err := openAccount(ctx, g)
@@ -138,6 +138,7 @@ func (l *lister) mountPoints(d *api.Device) []api.MountPoint {
 
 // row prints one entry; folders get a trailing slash.
 func (l *lister) row(name string, dir bool, size int64, md5 string, modified time.Time) {
+	name = shownName(name)
 	if dir {
 		name += "/"
 	}
@@ -339,9 +340,9 @@ func (l *lister) trash(ctx context.Context) error {
 	}
 	for _, f := range d.Folders {
 		if l.long {
-			fmt.Fprintf(l.w, "%12s  %-32s  %-19s  %s%s\n", "-", "-", when(f.Deleted), f.Name+"/", from(f.AbsPath))
+			fmt.Fprintf(l.w, "%12s  %-32s  %-19s  %s%s\n", "-", "-", when(f.Deleted), shownName(f.Name)+"/", from(f.AbsPath))
 		} else {
-			fmt.Fprintf(l.w, "%s%s\n", f.Name+"/", from(f.AbsPath))
+			fmt.Fprintf(l.w, "%s%s\n", shownName(f.Name)+"/", from(f.AbsPath))
 		}
 	}
 	for _, f := range d.Files {
@@ -351,9 +352,9 @@ func (l *lister) trash(ctx context.Context) error {
 			if r := f.CurrentRevision; r != nil {
 				size, sum = r.Size, strings.ToLower(r.MD5)
 			}
-			fmt.Fprintf(l.w, "%12d  %-32s  %-19s  %s%s\n", size, sum, when(f.Deleted), f.Name, from(f.AbsPath))
+			fmt.Fprintf(l.w, "%12d  %-32s  %-19s  %s%s\n", size, sum, when(f.Deleted), shownName(f.Name), from(f.AbsPath))
 		} else {
-			fmt.Fprintf(l.w, "%s%s\n", f.Name, from(f.AbsPath))
+			fmt.Fprintf(l.w, "%s%s\n", shownName(f.Name), from(f.AbsPath))
 		}
 	}
 	return nil

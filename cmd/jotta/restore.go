@@ -62,7 +62,7 @@ Exit status: 0 when everything was restored, 1 when some files were not
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runRestore(cmd.Context(), g, f, args[0], args[1])
+			return runRestore(cmd.Context(), g, f, remoteArg(args[0]), args[1])
 		},
 	}
 	fl := cmd.Flags()
@@ -180,7 +180,7 @@ func printRestoreSummary(w io.Writer, s restoreSummary) {
 		what = "trash"
 	}
 	fmt.Fprintf(w, "restored %s (%s) of %d from the %s of %s to %s\n",
-		enginePlural(int64(r.Restored), "file", "files"), engineBytes(r.Bytes+r.Resumed), s.Files, what, s.Remote, s.Local)
+		enginePlural(int64(r.Restored), "file", "files"), engineBytes(r.Bytes+r.Resumed), s.Files, what, shownName(s.Remote), s.Local)
 	if r.Present > 0 {
 		fmt.Fprintf(w, "%s already there with the same content\n", enginePlural(int64(r.Present), "file was", "files were"))
 	}
