@@ -12,6 +12,8 @@ import (
 	"jottacloudclient/jotta"
 	"jottacloudclient/jotta/api"
 	"jottacloudclient/syncer"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // Remote adapts a jotta.Client to the engine's syncer.Remote.
@@ -251,20 +253,39 @@ func (r *Remote) MoveAside(ctx context.Context, from, to string, dir bool) error
 }
 
 // copyTree recreates the folder from at to, folders and files, from
-// content the server already has.
+// content the server already has. Folders are made first, parents before
+// children; the files are then copied copyTreeParallel at a time, since a
+// renamed folder costs a request or two per file and each one waits a
+// round trip.
 func (r *Remote) copyTree(ctx context.Context, from, to string) error {
 	if err := r.c.Mkdir(ctx, to); err != nil {
 		return mapErr(err)
 	}
-	return r.List(ctx, from, func(e syncer.Entry) error {
-		dst := to + "/" + e.Path
+	var files []syncer.Entry
+	err := r.List(ctx, from, func(e syncer.Entry) error {
 		if e.Dir {
-			return mapErr(r.c.Mkdir(ctx, dst))
+			return mapErr(r.c.Mkdir(ctx, to+"/"+e.Path))
 		}
-		_, err := r.c.CopyHash(ctx, dst, e.MD5, e.Size, e.Modified, e.Modified)
-		return mapErr(err)
+		files = append(files, e)
+		return nil
 	})
+	if err != nil {
+		return err
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(copyTreeParallel)
+	for _, e := range files {
+		g.Go(func() error {
+			_, err := r.c.CopyHash(gctx, to+"/"+e.Path, e.MD5, e.Size, e.Modified, e.Modified)
+			return mapErr(err)
+		})
+	}
+	return g.Wait()
 }
+
+// copyTreeParallel is how many files of a renamed folder are copied at
+// once.
+const copyTreeParallel = 8
 
 // Trash moves a file or folder to JottaCloud's trash.
 func (r *Remote) Trash(ctx context.Context, path string, dir bool) error {
