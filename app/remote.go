@@ -211,12 +211,8 @@ func orNow(t, fallback time.Time) time.Time {
 // as of before the rename then finds the old name, and one as of after it
 // the new name.
 func (r *Remote) Move(ctx context.Context, from, to string, dir bool) error {
-	_, err := r.c.Stat(ctx, to, jotta.ListOptions{})
-	switch {
-	case err == nil:
-		return fmt.Errorf("move %s to %s: %w", from, to, syncer.ErrExist)
-	case !errors.Is(err, jotta.ErrNotExist):
-		return mapErr(err)
+	if err := r.destinationFree(ctx, from, to); err != nil {
+		return err
 	}
 	if dir {
 		if err := r.copyTree(ctx, from, to); err != nil {
@@ -239,17 +235,25 @@ func (r *Remote) Move(ctx context.Context, from, to string, dir bool) error {
 // a server-side move: its revisions go along and nothing, not even a
 // tombstone that would block the new item, stays at from.
 func (r *Remote) MoveAside(ctx context.Context, from, to string, dir bool) error {
-	_, err := r.c.Stat(ctx, to, jotta.ListOptions{})
-	switch {
-	case err == nil:
-		return fmt.Errorf("move %s to %s: %w", from, to, syncer.ErrExist)
-	case !errors.Is(err, jotta.ErrNotExist):
-		return mapErr(err)
+	if err := r.destinationFree(ctx, from, to); err != nil {
+		return err
 	}
 	if dir {
 		return mapErr(r.c.MoveDir(ctx, from, to))
 	}
 	return mapErr(r.c.MoveFile(ctx, from, to))
+}
+
+// destinationFree refuses a move onto a live item with syncer.ErrExist.
+func (r *Remote) destinationFree(ctx context.Context, from, to string) error {
+	taken, err := r.exists(ctx, api.SplitPath(to))
+	switch {
+	case err != nil:
+		return err
+	case taken:
+		return fmt.Errorf("move %s to %s: %w", from, to, syncer.ErrExist)
+	}
+	return nil
 }
 
 // copyTree recreates the folder from at to, folders and files, from

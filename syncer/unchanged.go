@@ -56,32 +56,14 @@ func sameMD5(sum [16]byte, hexSum string) bool {
 	return decodeMD5(&b, hexSum) && b == sum
 }
 
-// decodeMD5 decodes a hex md5 (either case) without allocating.
+// decodeMD5 decodes a hex md5 (either case); the conversion of 32 bytes
+// does not allocate.
 func decodeMD5(dst *[16]byte, hexSum string) bool {
-	if len(hexSum) != 32 {
+	if len(hexSum) != 2*len(dst) {
 		return false
 	}
-	for i := range dst {
-		hi, ok1 := unhex(hexSum[2*i])
-		lo, ok2 := unhex(hexSum[2*i+1])
-		if !ok1 || !ok2 {
-			return false
-		}
-		dst[i] = hi<<4 | lo
-	}
-	return true
-}
-
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
+	_, err := hex.Decode(dst[:], []byte(hexSum))
+	return err == nil
 }
 
 // remoteSum is the size and md5 of a remote file.

@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"sort"
 	"strings"
 	"time"
 )
@@ -71,16 +70,6 @@ func (n *node) child(name string) *node {
 		return nil
 	}
 	return n.children[fold(name)]
-}
-
-// sortedChildren returns the children ordered by name.
-func (n *node) sortedChildren() []*node {
-	out := make([]*node, 0, len(n.children))
-	for _, c := range n.children {
-		out = append(out, c)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
 }
 
 // current is the newest COMPLETED revision, or nil.
