@@ -100,9 +100,19 @@ func buttonIn(c fyne.Canvas, label string) (*widget.Button, bool) {
 	return nil, false
 }
 
+// asEntry returns the widget.Entry that o is or wraps (the window's
+// entries wrap one to hand Escape to the window).
+func asEntry(o fyne.CanvasObject) (*widget.Entry, bool) {
+	if w, ok := o.(interface{ Inner() *widget.Entry }); ok {
+		return w.Inner(), true
+	}
+	e, ok := o.(*widget.Entry)
+	return e, ok
+}
+
 func entryIn(c fyne.Canvas, placeholderPrefix string) (*widget.Entry, bool) {
 	for _, o := range objects(c) {
-		if e, ok := o.(*widget.Entry); ok && strings.HasPrefix(e.PlaceHolder, placeholderPrefix) {
+		if e, ok := asEntry(o); ok && strings.HasPrefix(e.PlaceHolder, placeholderPrefix) {
 			return e, true
 		}
 	}

@@ -18,7 +18,7 @@ import (
 type welcomePage struct {
 	w        *Window
 	content  fyne.CanvasObject
-	token    *widget.Entry
+	token    *escEntry
 	tokenErr *widget.Label
 	signIn   *keyButton
 	demo     *keyButton
@@ -33,7 +33,7 @@ func newWelcomePage(w *Window) *welcomePage {
 	title := widget.NewLabelWithStyle("Welcome to JottaCloud Backup", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	intro := newHelp("Back up folders from this computer to your JottaCloud account. Changes are backed up automatically.")
 
-	p.token = widget.NewPasswordEntry()
+	p.token = w.newPasswordEntry()
 	p.token.SetPlaceHolder("Paste your personal login token")
 	p.token.OnSubmitted = func(string) { p.submit() }
 	p.tokenErr = newErrorLabel()
@@ -208,5 +208,5 @@ func (p *accountPage) confirmSignOut() {
 			})
 		}, w.win)
 	d.SetConfirmText("Sign out")
-	d.Show()
+	w.showDialog(d, d.Hide)
 }

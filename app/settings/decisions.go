@@ -107,6 +107,6 @@ func openReview(w *Window, pair Pair) *review {
 		nil, nil, list)
 	r.d = dialog.NewCustom("Deleted here, still in JottaCloud — "+DisplayPath(pair.Local), "Decide later", body, w.win)
 	r.d.Resize(fyne.NewSize(640, 460))
-	r.d.Show()
+	w.showDialog(r.d, r.d.Hide)
 	return r
 }

@@ -17,14 +17,14 @@ type pairEditor struct {
 	orig Pair
 	dlg  dialog.Dialog
 
-	local, remote         *widget.Entry
+	local, remote         *escEntry
 	localErr, remoteErr   *widget.Label
 	intervalErr           *widget.Label
 	excludesErr           *widget.Label
 	enabled, watch        *widget.Check
 	hidden                *widget.Check
 	interval, prune, link *widget.Select
-	excludes              *widget.Entry
+	excludes              *escEntry
 	save, cancel          *keyButton
 	body                  fyne.CanvasObject
 	proposed              string // the remote last proposed from the local folder
@@ -36,14 +36,14 @@ func openPairEditor(w *Window, p Pair) *pairEditor {
 	if p.ID == "" { // defaults for a new pair
 		p.Enabled, p.Watch, p.Interval, p.Symlinks = true, true, intervals[1].d, SymlinksSkip
 	}
-	e.local = widget.NewEntry()
+	e.local = w.newEntry()
 	e.local.SetPlaceHolder("Folder on this computer, e.g. " + exampleFolder())
 	e.local.SetText(p.Local)
 	e.local.OnChanged = e.localChanged
 	e.localErr = newErrorLabel()
 	chooseLocal := newKeyButton("Choose…", e.chooseLocal)
 
-	e.remote = widget.NewEntry()
+	e.remote = w.newEntry()
 	e.remote.SetPlaceHolder("/Device/MountPoint")
 	e.remote.SetText(p.Remote)
 	e.remoteErr = newErrorLabel()
@@ -66,7 +66,7 @@ func openPairEditor(w *Window, p Pair) *pairEditor {
 	} else {
 		e.link.SetSelected(symlinksSkipLabel)
 	}
-	e.excludes = widget.NewMultiLineEntry()
+	e.excludes = w.newMultiLineEntry()
 	e.excludes.SetPlaceHolder("One pattern per line, e.g. *.tmp or node_modules/")
 	e.excludes.SetText(strings.Join(p.Excludes, "\n"))
 	e.excludes.SetMinRowsVisible(3)
@@ -100,7 +100,7 @@ func openPairEditor(w *Window, p Pair) *pairEditor {
 		container.NewVScroll(form))
 	e.dlg = dialog.NewCustomWithoutButtons(title, e.body, w.win)
 	e.dlg.Resize(fyne.NewSize(620, 560))
-	e.dlg.Show()
+	w.showDialog(e.dlg, e.dlg.Hide)
 	return e
 }
 
@@ -124,7 +124,7 @@ func (e *pairEditor) chooseLocal() {
 		}
 		e.local.SetText(u.Path())
 	}, e.w.win)
-	d.Show()
+	e.w.showDialog(d, d.Hide)
 }
 
 // pair collects the form into a Pair.

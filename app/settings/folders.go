@@ -115,5 +115,5 @@ func confirmRemove(w *Window, pair Pair) {
 	}, w.win)
 	d.SetConfirmText("Stop backing up")
 	d.SetDismissText("Keep")
-	d.Show()
+	w.showDialog(d, d.Hide)
 }

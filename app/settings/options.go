@@ -21,7 +21,7 @@ type optionsPage struct {
 	content                     fyne.CanvasObject
 	startAtLogin, notifications *widget.Check
 	skipBattery, skipMetered    *widget.Check
-	bandwidth, transfers        *widget.Entry
+	bandwidth, transfers        *escEntry
 	bandwidthErr, transfersErr  *widget.Label
 	saved                       *widget.Label
 	loaded                      Options
@@ -42,8 +42,8 @@ func newOptionsPage(w *Window) *optionsPage {
 	p.notifications = check("Tell me when backups fail or need attention")
 	p.skipBattery = check("Wait while the computer runs on battery")
 	p.skipMetered = check("Wait while on a metered network (mobile data)")
-	entry := func() *widget.Entry {
-		e := widget.NewEntry()
+	entry := func() *escEntry {
+		e := w.newEntry()
 		e.OnChanged = func(string) { p.changed(p.delay) }
 		e.OnSubmitted = func(string) { p.changed(0) }
 		return e

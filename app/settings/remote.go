@@ -20,9 +20,9 @@ import (
 type remoteChooser struct {
 	w            *Window
 	dlg          dialog.Dialog
-	device       *widget.SelectEntry
-	mount        *widget.SelectEntry
-	folder       *widget.Entry
+	device       *escSelectEntry
+	mount        *escSelectEntry
+	folder       *escEntry
 	preview      *widget.Label
 	note         *widget.Label // what the chosen mount point is, when it is special
 	errLabel     *widget.Label
@@ -36,11 +36,11 @@ func openRemoteChooser(w *Window, start string, chosen func(string)) *remoteChoo
 	c := &remoteChooser{w: w}
 	w.chooser = c
 	dev, mnt, dir := SplitRemote(start)
-	c.device = widget.NewSelectEntry(nil)
+	c.device = w.newSelectEntry()
 	c.device.SetText(dev)
-	c.mount = widget.NewSelectEntry(nil)
+	c.mount = w.newSelectEntry()
 	c.mount.SetText(mnt)
-	c.folder = widget.NewEntry()
+	c.folder = w.newEntry()
 	c.folder.SetPlaceHolder("optional sub-folder")
 	c.folder.SetText(dir)
 	c.startDevice = dev
@@ -79,7 +79,7 @@ func openRemoteChooser(w *Window, start string, chosen func(string)) *remoteChoo
 	c.dlg = dialog.NewCustomWithoutButtons("Choose a place in JottaCloud", c.body, w.win)
 	c.dlg.Resize(fyne.NewSize(520, 320))
 	c.update()
-	c.dlg.Show()
+	w.showDialog(c.dlg, c.dlg.Hide)
 
 	background(w, "list devices", w.b.Devices, func(devs []string, err error) {
 		if err != nil {

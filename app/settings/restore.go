@@ -66,7 +66,7 @@ type restoreDialog struct {
 	files     map[string]restore.File
 	ticked    map[string]bool
 	where     *widget.RadioGroup
-	other     *widget.Entry
+	other     *escEntry
 	existing  *widget.RadioGroup
 	bar       *widget.ProgressBar
 	status    *widget.Label
@@ -84,7 +84,7 @@ func openRestore(w *Window, r Restorer, pair Pair) *restoreDialog {
 	rd.loading = widget.NewLabel("Reading what is backed up…")
 	rd.loading.Wrapping = fyne.TextWrapWord
 	rd.tree = widget.NewTree(rd.childUIDs, rd.isBranch, rd.createNode, rd.updateNode)
-	rd.other = widget.NewEntry()
+	rd.other = w.newEntry()
 	rd.other.SetPlaceHolder("Folder to restore into")
 	rd.where = widget.NewRadioGroup([]string{restoreOriginal, restoreElsewhere}, func(string) { rd.whereChanged() })
 	rd.where.Horizontal = true
@@ -131,7 +131,7 @@ func openRestore(w *Window, r Restorer, pair Pair) *restoreDialog {
 	size := w.win.Canvas().Size()
 	rd.d.Resize(fyne.NewSize(max(size.Width*0.95, 560), max(size.Height*0.95, 540)))
 	rd.whereChanged()
-	rd.d.Show()
+	w.showDialog(rd.d, rd.close)
 	rd.load()
 	return rd
 }
@@ -336,7 +336,7 @@ func (rd *restoreDialog) chooseFolder() {
 			fd.SetLocation(u)
 		}
 	}
-	fd.Show()
+	rd.w.showDialog(fd, fd.Hide)
 }
 
 // run restores the selection and shows progress, then the result.

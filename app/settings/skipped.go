@@ -85,6 +85,6 @@ func openSkipped(w *Window, pair Pair) dialog.Dialog {
 	}
 	d = dialog.NewCustom("Skipped by design — "+DisplayPath(pair.Local), "Close", container.NewBorder(nil, bottom, nil, nil, list), w.win)
 	d.Resize(fyne.NewSize(640, 420))
-	d.Show()
+	w.showDialog(d, d.Hide)
 	return d
 }

@@ -60,8 +60,9 @@ type Window struct {
 	pageShown bool // the welcome page or the tabs are in the window
 	pairs     []Pair
 
-	editor  *pairEditor    // the last pair editor opened
-	chooser *remoteChooser // the last remote chooser opened
+	editor  *pairEditor                  // the last pair editor opened
+	chooser *remoteChooser               // the last remote chooser opened
+	cancels map[fyne.CanvasObject]func() // what Escape does on each open dialog (see showDialog)
 
 	onRefresh func() // test hook: called after a refresh has been shown
 }
@@ -78,7 +79,7 @@ func New(a fyne.App, b Backend, cfg Config) *Window {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	w := &Window{app: a, b: b, cfg: cfg, log: log}
+	w := &Window{app: a, b: b, cfg: cfg, log: log, cancels: map[fyne.CanvasObject]func(){}}
 	w.ctx, w.cancel = context.WithCancel(context.Background())
 	if cfg.OpenFolder == nil {
 		w.cfg.OpenFolder = func(path string) error {
@@ -232,11 +233,8 @@ func (w *Window) setAccount(a Account) {
 
 // typedKey handles keys no widget took: Escape closes the dialog on top.
 func (w *Window) typedKey(ev *fyne.KeyEvent) {
-	if ev.Name != fyne.KeyEscape {
-		return
-	}
-	if top := w.win.Canvas().Overlays().Top(); top != nil {
-		top.Hide()
+	if ev.Name == fyne.KeyEscape {
+		w.escape()
 	}
 }
 

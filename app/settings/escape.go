@@ -1,0 +1,116 @@
+package settings
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Escape does the same wherever the focus is: it closes the dialog on top
+// as its Cancel or Close button would, a menu or other pop-up on top by
+// hiding it, and with nothing on top it takes the focus from the field
+// that has it. Fyne hands keys to the focused widget and only keys no
+// widget took to the window, so every text field of the window is an
+// escEntry, which gives Escape to the window instead of swallowing it.
+
+// showDialog shows d and remembers what Escape does while it is on top:
+// cancel, which must close it (as its Cancel button does).
+func (w *Window) showDialog(d dialog.Dialog, cancel func()) {
+	d.Show()
+	overlays := w.win.Canvas().Overlays()
+	open := map[fyne.CanvasObject]bool{}
+	for _, o := range overlays.List() {
+		open[o] = true
+	}
+	for o := range w.cancels {
+		if !open[o] {
+			delete(w.cancels, o) // closed since
+		}
+	}
+	if top := overlays.Top(); top != nil {
+		w.cancels[top] = cancel
+	}
+}
+
+// escape is what the Escape key does; it runs on the UI goroutine.
+func (w *Window) escape() {
+	c := w.win.Canvas()
+	top := c.Overlays().Top()
+	if top == nil {
+		c.Unfocus()
+		return
+	}
+	if cancel, ok := w.cancels[top]; ok {
+		delete(w.cancels, top)
+		cancel()
+		return
+	}
+	top.Hide()
+}
+
+// escaper hands Escape to the window and other keys on to the widget.
+type escaper struct{ onEscape func() }
+
+func (e escaper) typedKey(ev *fyne.KeyEvent, other func(*fyne.KeyEvent)) {
+	if ev.Name == fyne.KeyEscape && e.onEscape != nil {
+		e.onEscape()
+		return
+	}
+	other(ev)
+}
+
+// escEntry is a widget.Entry that hands Escape to the window.
+type escEntry struct {
+	widget.Entry
+	escaper
+}
+
+// newEntry is widget.NewEntry for this window.
+func (w *Window) newEntry() *escEntry {
+	e := &escEntry{escaper: escaper{w.escape}}
+	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// newMultiLineEntry is widget.NewMultiLineEntry for this window.
+func (w *Window) newMultiLineEntry() *escEntry {
+	e := w.newEntry()
+	e.MultiLine = true
+	return e
+}
+
+// newPasswordEntry is widget.NewPasswordEntry for this window; the entry
+// adds its reveal button itself when it is first drawn.
+func (w *Window) newPasswordEntry() *escEntry {
+	e := w.newEntry()
+	e.Password = true
+	return e
+}
+
+// Inner is the widget.Entry within, for code that looks entries up by
+// their widget (tests that drive the window).
+func (e *escEntry) Inner() *widget.Entry { return &e.Entry }
+
+// TypedKey gives Escape to the window and every other key to the entry.
+func (e *escEntry) TypedKey(ev *fyne.KeyEvent) { e.typedKey(ev, e.Entry.TypedKey) }
+
+// escSelectEntry is a widget.SelectEntry that hands Escape to the window.
+type escSelectEntry struct {
+	widget.SelectEntry
+	escaper
+}
+
+// newSelectEntry is widget.NewSelectEntry for this window.
+func (w *Window) newSelectEntry() *escSelectEntry {
+	e := &escSelectEntry{escaper: escaper{w.escape}}
+	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// Inner is the widget.Entry within (see escEntry.Inner).
+func (e *escSelectEntry) Inner() *widget.Entry { return &e.Entry }
+
+// TypedKey gives Escape to the window and every other key to the entry.
+func (e *escSelectEntry) TypedKey(ev *fyne.KeyEvent) { e.typedKey(ev, e.SelectEntry.TypedKey) }

@@ -1,0 +1,164 @@
+package settings
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"jottacloudclient/app/restore"
+)
+
+// pressEscape types Escape as the window delivers it: to the focused
+// widget, or to the window when no widget has the focus.
+func pressEscape(w *Window) {
+	w.Sync(func() {
+		ev := &fyne.KeyEvent{Name: fyne.KeyEscape}
+		if f := w.win.Canvas().Focused(); f != nil {
+			f.TypedKey(ev)
+		} else {
+			w.win.Canvas().OnTypedKey()(ev)
+		}
+	})
+	w.waitIdle()
+}
+
+// focusIn focuses e, types into it and fails unless it has the focus.
+func focusIn(t *testing.T, w *Window, e fyne.Focusable, text string) {
+	t.Helper()
+	c := w.win.Canvas()
+	var focused fyne.Focusable
+	w.Sync(func() {
+		c.Focus(e)
+		test.Type(e, text)
+		focused = c.Focused()
+	})
+	w.waitIdle()
+	if focused != e {
+		t.Fatalf("the focus is on %T, not on the field", focused)
+	}
+}
+
+func overlays(w *Window) int { return len(w.win.Canvas().Overlays().List()) }
+
+// noRestore is a Restorer that has nothing to restore.
+type noRestore struct{}
+
+func (noRestore) RestoreSource(context.Context, string) (RestoreSource, error) {
+	return RestoreSource{}, errors.New("nothing backed up yet")
+}
+
+func (noRestore) Restore(context.Context, *restore.Snapshot, string, restore.Options) (*restore.Result, error) {
+	return nil, errors.New("nothing to restore")
+}
+
+// TestEscapeInAFieldClosesItsDialog: Escape typed while a text field of a
+// dialog has the focus closes that dialog, and only that one, as its
+// Cancel button does: nothing typed there is saved. In the window itself
+// Escape takes the focus from the field and changes nothing.
+func TestEscapeInAFieldClosesItsDialog(t *testing.T) {
+	dir := localFolder(t, "Photos")
+	f := signedIn(newFakeBackend(testNow), Pair{ID: "p1", Local: dir, Remote: "/laptop/Photos", Enabled: true, Interval: time.Hour})
+	w, c := newTestWindow(t, f)
+
+	// The pair editor, with edits in its fields.
+	test.Tap(button(t, c, "Edit…"))
+	ed := w.editor
+	ed.remote.SetText("")
+	focusIn(t, w, ed.remote, "/elsewhere/Other")
+	focusIn(t, w, ed.excludes, "*.raw")
+	pressEscape(w)
+	w.waitIdle()
+	if overlays(w) != 0 {
+		t.Fatal("Escape in the editor's Leave out field did not close the editor")
+	}
+	if f.called("SavePair") != 0 || f.pairs[0].Remote != "/laptop/Photos" || len(f.pairs[0].Excludes) != 0 {
+		t.Fatalf("Escape saved the edits: %d saves, pair %+v", f.called("SavePair"), f.pairs[0])
+	}
+
+	// The place chooser over the editor: Escape closes the chooser only,
+	// and what was typed there does not reach the editor.
+	test.Tap(button(t, c, "Edit…"))
+	ed = w.editor
+	test.Tap(button(t, c, "Browse…"))
+	w.waitIdle()
+	focusIn(t, w, w.chooser.folder, "sub")
+	pressEscape(w)
+	if overlays(w) != 1 {
+		t.Fatalf("Escape in the chooser left %d dialogs open, want the editor", overlays(w))
+	}
+	if ed.remote.Text != "/laptop/Photos" {
+		t.Errorf("the cancelled chooser changed the editor's place to %q", ed.remote.Text)
+	}
+	focusIn(t, w, ed.local, "")
+	pressEscape(w)
+	if overlays(w) != 0 {
+		t.Fatal("Escape in the editor's folder field did not close the editor")
+	}
+	// The chooser's device field, which has a list of its own.
+	test.Tap(button(t, c, "Edit…"))
+	test.Tap(button(t, c, "Browse…"))
+	w.waitIdle()
+	focusIn(t, w, w.chooser.device, "x")
+	pressEscape(w)
+	pressEscape(w) // the focus left with the chooser: Escape reaches the window and closes the editor
+	if overlays(w) != 0 {
+		t.Fatalf("two Escapes left %d dialogs open", overlays(w))
+	}
+
+	// The restore dialog's "Another folder" field.
+	var rd *restoreDialog
+	w.Sync(func() {
+		rd = openRestore(w, noRestore{}, f.pairs[0])
+		rd.where.SetSelected(restoreElsewhere)
+	})
+	w.waitIdle()
+	focusIn(t, w, rd.other, "/tmp/x")
+	pressEscape(w)
+	if overlays(w) != 0 {
+		t.Fatal("Escape in the restore dialog's folder field did not close it")
+	}
+
+	// A confirmation without fields: Escape answers no.
+	test.Tap(button(t, c, "Remove…"))
+	if overlays(w) != 1 {
+		t.Fatalf("%d dialogs after Remove", overlays(w))
+	}
+	pressEscape(w)
+	w.waitIdle()
+	if overlays(w) != 0 || f.called("RemovePair") != 0 {
+		t.Fatalf("Escape on the confirmation: %d dialogs open, %d removals", overlays(w), f.called("RemovePair"))
+	}
+
+	// The window's own fields: Escape leaves the field and saves nothing
+	// that was not saved before.
+	saves := f.called("SaveOptions")
+	w.Sync(func() { w.tabs.SelectIndex(2) })
+	focusIn(t, w, w.options.transfers, "")
+	pressEscape(w)
+	if c.Focused() != nil {
+		t.Errorf("Escape in the Options page left the focus on %T", c.Focused())
+	}
+	if f.called("SaveOptions") != saves {
+		t.Error("Escape saved the options")
+	}
+	if !w.signedIn {
+		t.Error("Escape in the window signed out")
+	}
+}
+
+// TestEscapeInTheTokenField takes the focus from the first run's token field.
+func TestEscapeInTheTokenField(t *testing.T) {
+	w, c := newTestWindow(t, newFakeBackend(testNow))
+	focusIn(t, w, w.welcome.token, "abc")
+	pressEscape(w)
+	if c.Focused() != nil {
+		t.Errorf("Escape left the focus on %T", c.Focused())
+	}
+	if w.welcome.token.Text != "abc" {
+		t.Errorf("Escape changed the token field to %q", w.welcome.token.Text)
+	}
+}
