@@ -51,10 +51,20 @@ func objects(c fyne.Canvas) []fyne.CanvasObject {
 	return out
 }
 
+// asLabel returns the widget.Label that o is or wraps (labels that show
+// their full text on hover wrap one).
+func asLabel(o fyne.CanvasObject) (*widget.Label, bool) {
+	if w, ok := o.(interface{ Inner() *widget.Label }); ok {
+		return w.Inner(), true
+	}
+	l, ok := o.(*widget.Label)
+	return l, ok
+}
+
 func texts(c fyne.Canvas) string {
 	var b strings.Builder
 	for _, o := range objects(c) {
-		if l, ok := o.(*widget.Label); ok {
+		if l, ok := asLabel(o); ok {
 			b.WriteString(l.Text + "\n")
 		}
 	}

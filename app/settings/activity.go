@@ -19,7 +19,7 @@ type activityPage struct {
 	headline  *widget.Label
 	bar       *widget.ProgressBar
 	detail    *widget.Label
-	current   *widget.Label
+	current   *tipLabel
 	problems  []Problem
 	list      *widget.List
 	none      *widget.Label
@@ -35,8 +35,7 @@ func newActivityPage(w *Window) *activityPage {
 	p.bar.Hide()
 	p.detail = widget.NewLabel("")
 	p.detail.Truncation = fyne.TextTruncateEllipsis
-	p.current = widget.NewLabel("")
-	p.current.Truncation = fyne.TextTruncateEllipsis
+	p.current = newTipLabel(w.tips, fyne.TextStyle{})
 	p.list = widget.NewList(func() int { return len(p.problems) }, p.newProblemRow, p.updateProblemRow)
 	p.none = newHelp("No problems.")
 	p.log = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
@@ -71,9 +70,12 @@ func (p *activityPage) show(a Activity) {
 	}
 	setFieldError(p.detail, ActivityDetail(a))
 	if a.Running && a.Current != "" {
-		setFieldError(p.current, "Now: "+DisplayPath(a.Current))
+		now := "Now: " + DisplayPath(a.Current)
+		p.current.SetTexts(now, now)
+		p.current.Show()
 	} else {
-		setFieldError(p.current, "")
+		p.current.SetTexts("", "")
+		p.current.Hide()
 	}
 	p.showProblems(a.Problems)
 	text := strings.Join(a.Log, "\n")
@@ -101,14 +103,14 @@ type problemRow struct {
 	widget.BaseWidget
 	p                    *activityPage
 	pr                   Problem
-	path, reason         *widget.Label
+	path                 *tipLabel
+	reason               *widget.Label
 	retry, open, exclude *keyButton
 }
 
 func (p *activityPage) newProblemRow() fyne.CanvasObject {
 	r := &problemRow{p: p}
-	r.path = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	r.path.Truncation = fyne.TextTruncateEllipsis
+	r.path = newTipLabel(p.w.tips, fyne.TextStyle{Bold: true})
 	r.reason = widget.NewLabel("")
 	r.reason.Truncation = fyne.TextTruncateEllipsis
 	r.reason.Importance = widget.DangerImportance
@@ -130,7 +132,7 @@ func (p *activityPage) updateProblemRow(i widget.ListItemID, o fyne.CanvasObject
 	}
 	r := o.(*problemRow)
 	r.pr = p.problems[i]
-	r.path.SetText(MiddleCut(DisplayPath(r.pr.Path), 90))
+	r.path.SetTexts(MiddleCut(DisplayPath(r.pr.Path), 90), DisplayPath(r.pr.Path))
 	r.reason.SetText(r.pr.Reason)
 }
 

@@ -52,8 +52,8 @@ func (p *foldersPage) show(pairs []Pair) {
 
 func (p *foldersPage) row(pair Pair, now time.Time) fyne.CanvasObject {
 	w := p.w
-	local := widget.NewLabelWithStyle(MiddleCut(DisplayPath(pair.Local), 80), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	local.Truncation = fyne.TextTruncateEllipsis
+	local := newTipLabel(w.tips, fyne.TextStyle{Bold: true})
+	local.SetTexts(MiddleCut(DisplayPath(pair.Local), 80), DisplayPath(pair.Local))
 	remote := widget.NewLabel("→ JottaCloud " + pair.Remote)
 	remote.Truncation = fyne.TextTruncateEllipsis
 	status := widget.NewLabel(PairSummary(pair, now))

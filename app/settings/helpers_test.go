@@ -48,10 +48,20 @@ func visible(c fyne.Canvas) []fyne.CanvasObject {
 }
 
 // texts is every visible label's text.
+// asLabel returns the widget.Label that o is or wraps (labels that show
+// their full text on hover wrap one).
+func asLabel(o fyne.CanvasObject) (*widget.Label, bool) {
+	if w, ok := o.(interface{ Inner() *widget.Label }); ok {
+		return w.Inner(), true
+	}
+	l, ok := o.(*widget.Label)
+	return l, ok
+}
+
 func texts(c fyne.Canvas) string {
 	var b strings.Builder
 	for _, o := range visible(c) {
-		if l, ok := o.(*widget.Label); ok {
+		if l, ok := asLabel(o); ok {
 			b.WriteString(l.Text)
 			b.WriteByte('\n')
 		}
@@ -114,7 +124,7 @@ func wantShown(t *testing.T, c fyne.Canvas, sub string) {
 	t.Helper()
 	wantText(t, c, sub)
 	for _, o := range visible(c) {
-		if l, ok := o.(*widget.Label); ok && strings.Contains(l.Text, sub) {
+		if l, ok := asLabel(o); ok && strings.Contains(l.Text, sub) {
 			if l.Size().Height <= 0 || l.Size().Width <= 0 {
 				t.Fatalf("label %q has size %v: it is not laid out", l.Text, l.Size())
 			}

@@ -46,14 +46,12 @@ func skippedRow(w *Window, pair Pair) fyne.CanvasObject {
 // that point inside the folder from the next backup on.
 func openSkipped(w *Window, pair Pair) dialog.Dialog {
 	items := pair.Status.Skipped
+	tips := newTipLayer(w.do)
 	list := widget.NewList(func() int { return len(items) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
+		func() fyne.CanvasObject { return newTipLabel(tips, fyne.TextStyle{}) },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
-			o.(*widget.Label).SetText(MiddleCut(DisplayPath(items[i].Path), 70) + " — " + items[i].Reason)
+			it := items[i]
+			o.(*tipLabel).SetTexts(MiddleCut(DisplayPath(it.Path), 70)+" — "+it.Reason, DisplayPath(it.Path)+" — "+it.Reason)
 		})
 	help := newHelp("These are left out on purpose and are not problems: excluded and hidden items as the folder's settings say, sockets and pipes, which hold no data, and symbolic links unless the folder follows them.")
 	var d dialog.Dialog
@@ -83,7 +81,7 @@ func openSkipped(w *Window, pair Pair) dialog.Dialog {
 		}
 		bottom = container.NewVBox(help, container.NewHBox(follow))
 	}
-	d = dialog.NewCustom("Skipped by design — "+DisplayPath(pair.Local), "Close", container.NewBorder(nil, bottom, nil, nil, list), w.win)
+	d = dialog.NewCustom("Skipped by design — "+DisplayPath(pair.Local), "Close", tips.wrap(container.NewBorder(nil, bottom, nil, nil, list)), w.win)
 	d.Resize(fyne.NewSize(640, 420))
 	w.showDialog(d, d.Hide)
 	return d

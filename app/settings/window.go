@@ -48,6 +48,7 @@ type Window struct {
 	paused      *widget.Label   // says until when backups are paused
 	pausedBox   *fyne.Container // the paused line with its Resume button
 	notice      *widget.Label   // how to reach the app when no tray icon can be seen
+	tips        *tipLayer       // tooltips over the window's content
 
 	welcome  *welcomePage
 	tabs     *container.AppTabs
@@ -88,6 +89,7 @@ func New(a fyne.App, b Backend, cfg Config) *Window {
 	}
 	w.win = a.NewWindow("JottaCloud Backup")
 	w.win.Resize(fyne.NewSize(760, 580))
+	w.tips = newTipLayer(w.do)
 	w.banner = widget.NewLabel("")
 	w.banner.Wrapping = fyne.TextWrapWord
 	w.banner.Importance = widget.DangerImportance
@@ -116,7 +118,7 @@ func New(a fyne.App, b Backend, cfg Config) *Window {
 		container.NewTabItem("Options", w.options.content),
 		container.NewTabItem("Account", w.account.content),
 	)
-	w.win.SetContent(container.NewBorder(w.top(), nil, nil, nil, widget.NewLabel("Loading…")))
+	w.setBody(widget.NewLabel("Loading…"))
 
 	w.win.Canvas().SetOnTypedKey(w.typedKey)
 	w.refresh()
@@ -221,7 +223,7 @@ func (w *Window) setAccount(a Account) {
 	} else {
 		w.tabs.SelectIndex(0)
 	}
-	w.win.SetContent(container.NewBorder(w.top(), nil, nil, nil, body))
+	w.setBody(body)
 	if !a.SignedIn {
 		// A fresh start: nothing of an earlier sign-in, and the token field ready.
 		w.welcome.token.SetText("")
@@ -236,6 +238,12 @@ func (w *Window) typedKey(ev *fyne.KeyEvent) {
 	if ev.Name == fyne.KeyEscape {
 		w.escape()
 	}
+}
+
+// setBody shows body under the messages above every page, with the
+// layer of tooltips over both.
+func (w *Window) setBody(body fyne.CanvasObject) {
+	w.win.SetContent(w.tips.wrap(container.NewBorder(w.top(), nil, nil, nil, body)))
 }
 
 // top holds the messages above every page.
