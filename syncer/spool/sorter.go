@@ -241,14 +241,14 @@ func (s *Sorter) merge(chains [][]*run) (*run, error) {
 	// Until s.runs is rebuilt, the new file must be removed by Close too.
 	s.runs = append(s.runs, &w.r)
 	it := newIterator(s, chains)
-	defer it.Close()
 	for it.Next() {
-		if err := w.write(it.Key(), it.Value()); err != nil {
-			return nil, w.abort(err)
+		if err = w.write(it.Key(), it.Value()); err != nil {
+			break
 		}
 	}
-	if it.Err() != nil {
-		return nil, w.abort(it.Err())
+	// The inputs are closed before they are removed (Windows needs it).
+	if err := errors.Join(err, it.Err(), it.Close()); err != nil {
+		return nil, w.abort(err)
 	}
 	r, err := w.finish()
 	if err != nil {

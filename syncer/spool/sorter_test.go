@@ -321,6 +321,27 @@ func TestMisuseIsRefused(t *testing.T) {
 	}
 }
 
+func TestWriteFailureIsReported(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "gone")
+	s := spool.New(dir, 100, bytes.Compare)
+	var err error
+	for i := 0; err == nil && i < 1000; i++ {
+		err = s.Add([]byte(fmt.Sprint(i)), []byte("value"))
+	}
+	if err == nil {
+		t.Fatal("1000 records over a 100-byte limit into a missing folder: no error")
+	}
+	if err := s.Add([]byte("more"), nil); err == nil {
+		t.Error("Add after a failed write: no error")
+	}
+	if _, err := s.Sort(); err == nil {
+		t.Error("Sort after a failed write: no error")
+	}
+	if err := s.Close(); err != nil {
+		t.Error(err)
+	}
+}
+
 func TestCloseWithOpenIteratorRemovesFiles(t *testing.T) {
 	dir := t.TempDir()
 	s := spool.New(dir, 1000, bytes.Compare)
