@@ -44,14 +44,13 @@ func recFor(path string, gen int) index.Record {
 
 // genOf finds which generation a record was derived from (-1: none).
 func genOf(path string, r index.Record) int {
-	for g := 0; g < 1000; g++ {
-		want := recFor(path, g)
-		want.Uploaded = r.Uploaded
-		if want == r {
-			return g
-		}
+	g := int(r.Size - recFor(path, 0).Size)
+	want := recFor(path, g)
+	want.Uploaded = r.Uploaded
+	if g < 0 || want != r {
+		return -1
 	}
-	return -1
+	return g
 }
 
 func openIndex(t *testing.T) (*index.Index, string) {
