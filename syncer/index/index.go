@@ -258,8 +258,9 @@ func (ix *Index) release(g uint64) {
 }
 
 // dropUnused deletes generation g once it is neither current nor read.
+// After Close the files are another process's to manage.
 func (ix *Index) dropUnused(g uint64) {
-	if g != 0 && g != ix.man.gen && ix.refs[g] == 0 {
+	if !ix.closed && g != 0 && g != ix.man.gen && ix.refs[g] == 0 {
 		_ = os.Remove(ix.genPath(g))
 	}
 }

@@ -226,9 +226,16 @@ func (w *Writer) finish(keep bool) error {
 		_ = w.f.Close()
 		return os.Remove(w.ix.newPath())
 	}
-	if !keep && len(w.overlay) == 0 {
-		// The common case: the stream is the generation.
-		err := w.bw.finish(w.bits)
+	if len(w.overlay) == 0 {
+		// The common case: the stream is the generation (after Keep,
+		// followed by the old records past its last path).
+		var err error
+		if keep {
+			err = w.ix.copyAfter(w.bw)
+		}
+		if err == nil {
+			err = w.bw.finish(w.bits)
+		}
 		if err == nil {
 			err = w.f.Sync()
 		}
