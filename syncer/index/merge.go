@@ -158,7 +158,8 @@ func (ix *Index) recover() error {
 	}
 	start := int64(len(genMagic))
 	var src source = &sliceSource{i: -1}
-	if st.Size() >= start {
+	magic := make([]byte, len(genMagic))
+	if _, err := f.ReadAt(magic, 0); err == nil && string(magic) == string(genMagic) {
 		r := newRecordReader(newSection(f, start, st.Size()), f.Name(), start, -1)
 		r.tolerant = true
 		src = r

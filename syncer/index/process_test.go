@@ -309,3 +309,58 @@ func TestSurvivesKillAtAnyMoment(t *testing.T) {
 		t.Fatalf("leftover files after recovery: %v", names)
 	}
 }
+
+// TestSurvivesKillDuringMigration kills a process while it migrates a
+// previous-format index: the next Open finds the old file or the new
+// index, never neither, and ends with every record and meta value.
+func TestSurvivesKillDuringMigration(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns processes")
+	}
+	dir := t.TempDir()
+	paths := manyPaths(30000)
+	tmpl := filepath.Join(dir, "template.db")
+	writeOld(t, tmpl, paths, nil, map[string]string{"root-device": "7"})
+	data, err := os.ReadFile(tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := expect(paths, 1)
+	for i := range want {
+		want[i].rec.Uploaded = true
+	}
+	rng := rand.New(rand.NewPCG(3, uint64(time.Now().UnixNano())))
+	outcomes := map[bool]int{}
+	for i := range 8 {
+		p := filepath.Join(dir, strconv.Itoa(i), "pair.db")
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cmd, stdin, _ := startHelper(t, "open", p)
+		time.Sleep(time.Duration(rng.IntN(80)) * time.Millisecond)
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		stdin.Close()
+		head := make([]byte, 8)
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatalf("kill %d: the index file is gone: %v", i, err)
+		}
+		_, _ = f.Read(head)
+		f.Close()
+		outcomes[string(head) == "JCIDXMF1"]++
+		ix, err := index.Open(p)
+		if err != nil {
+			t.Fatalf("kill %d: Open: %v", i, err)
+		}
+		same(t, readAll(t, ix), want)
+		if v, _ := ix.Meta("root-device"); string(v) != "7" {
+			t.Fatalf("kill %d: meta %q", i, v)
+		}
+		ix.Close()
+	}
+	t.Logf("killed before the switch %d times, after it %d times", outcomes[false], outcomes[true])
+}

@@ -67,8 +67,15 @@ func (r *recordReader) next() bool {
 	if i := r.n; i>>3 < len(r.bits) && r.bits[i>>3]&(1<<(i&7)) != 0 {
 		r.rec.Uploaded = true
 	}
+	cur := string(r.c.path)
+	if r.n > 0 && ComparePaths(cur, r.cur) <= 0 {
+		if !r.tolerant {
+			r.err = damaged(r.br.name, r.br.off, "records out of order")
+		}
+		return r.stop()
+	}
 	r.n++
-	r.cur = string(r.c.path)
+	r.cur = cur
 	return true
 }
 
