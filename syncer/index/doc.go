@@ -15,7 +15,7 @@
 //	P.g<N>   generation N: prefix-compressed records in CRC32-checked
 //	         blocks, a bitset of confirmed uploads and a fixed-size footer
 //	P.new    the generation a Writer is streaming (fsynced about every second)
-//	P.tmp    a generation being merged (Keep, out-of-order Puts, recovery)
+//	P.tmp    a generation being merged (out-of-order Puts, recovery)
 //	P.mtmp   a manifest being written
 //	P.lock   the lock that keeps a second process out
 //

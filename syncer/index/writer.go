@@ -37,6 +37,7 @@ type Writer struct {
 	bitsMu   sync.Mutex
 	bits     []byte // SetUploaded by stream position
 	overBits []byte // SetUploaded by overlay position
+	bitsDone bool   // the generation ended: marks come too late
 
 	stop chan struct{}
 	done chan struct{}
@@ -139,13 +140,16 @@ func (w *Writer) Put(path string, rec Record) (Ref, error) {
 }
 
 // SetUploaded marks a record already Put as confirmed by the server. It is
-// safe for concurrent use with Put and itself.
+// safe for concurrent use with Put and itself; a mark after the generation
+// ended is ignored.
 func (w *Writer) SetUploaded(ref Ref) {
 	w.bitsMu.Lock()
 	defer w.bitsMu.Unlock()
-	if ref&refOverlay != 0 {
+	switch {
+	case w.bitsDone:
+	case ref&refOverlay != 0:
 		w.overBits = setBit(w.overBits, int(ref&^refOverlay))
-	} else {
+	default:
 		w.bits = setBit(w.bits, int(ref))
 	}
 }
@@ -193,6 +197,9 @@ func (w *Writer) stopWriting() bool {
 	w.mu.Unlock()
 	close(w.stop)
 	<-w.done
+	w.bitsMu.Lock()
+	w.bitsDone = true
+	w.bitsMu.Unlock()
 	return true
 }
 
