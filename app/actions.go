@@ -429,3 +429,13 @@ func (c *Controller) WantNotifications() bool {
 	defer c.mu.Unlock()
 	return c.cfg != nil && c.cfg.Options.Notifications
 }
+
+// TrayIcon reports the user's choice of tray icon look (config.TrayIconColour, …).
+func (c *Controller) TrayIcon() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cfg == nil || c.cfg.Options.TrayIcon == "" {
+		return config.TrayIconColour
+	}
+	return c.cfg.Options.TrayIcon
+}

@@ -80,3 +80,24 @@ func TestTrayIconSizes(t *testing.T) {
 		t.Error("an unknown state has an icon")
 	}
 }
+
+func TestTrayIconVariants(t *testing.T) {
+	for _, variant := range []string{TrayLight, TrayDark} {
+		colour, _ := TrayIcon("paused")
+		imgs, err := TrayIconVariant("paused", variant)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(imgs) != len(TraySizes) {
+			t.Fatalf("%s: %d sizes, want %d", variant, len(imgs), len(TraySizes))
+		}
+		for i := range imgs {
+			if string(imgs[i]) == string(colour[i]) {
+				t.Errorf("%s at %d px is the colour icon", variant, TraySizes[i])
+			}
+		}
+	}
+	if _, err := TrayIconVariant("idle", "sepia"); err == nil {
+		t.Error("an unknown variant has an icon")
+	}
+}

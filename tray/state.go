@@ -65,7 +65,28 @@ type State struct {
 	// Waiting says that a failed backup is tried again soon, in words
 	// (offline, server trouble); it is shown, never announced.
 	Waiting string
+	// Icon is the look of the icon the user chose: IconColour (also ""),
+	// IconLight, IconDark or IconAuto.
+	Icon string
 }
+
+// Looks of the tray icon.
+const (
+	IconColour = "colour" // a cloud with a coloured badge
+	IconLight  = "light"  // monochrome, dark, for a light panel
+	IconDark   = "dark"   // monochrome, white, for a dark panel
+	IconAuto   = "auto"   // monochrome as the desktop's colour scheme says, else colour
+)
+
+// Scheme is the desktop's preferred colour scheme, as the XDG desktop
+// portal reports it (org.freedesktop.appearance color-scheme).
+type Scheme int
+
+const (
+	SchemeNone  Scheme = iota // no preference, or no portal to ask
+	SchemeDark                // the desktop prefers dark
+	SchemeLight               // the desktop prefers light
+)
 
 // Host is what the tray needs from the application: a feed of states and
 // the commands behind the menu items. Methods may block (they run off the

@@ -75,7 +75,9 @@ type Tray struct {
 	timer    *time.Timer // a render waiting for MinInterval to pass
 	policy   noticePolicy
 	phase    Phase
-	hasPhase bool // phase was shown on the shell
+	variant  string // the assets variant of the icon shown
+	scheme   Scheme // the desktop's colour scheme, for IconAuto
+	hasPhase bool   // phase and variant were shown on the shell
 	attn     bool
 	tooltip  string // the state in words
 	shellTip string // the tooltip the shell shows
@@ -89,13 +91,34 @@ var icons = map[Phase][]byte{
 	SignedOut: assets.TraySignedOut,
 }
 
-// iconSizes returns a phase's icon at every size it is drawn at.
-func iconSizes(p Phase) [][]byte {
-	sizes, err := assets.TrayIcon(strings.ReplaceAll(p.String(), " ", "_"))
+// iconSizes returns a phase's icon in an assets variant at every size it
+// is drawn at.
+func iconSizes(p Phase, variant string) [][]byte {
+	sizes, err := assets.TrayIconVariant(strings.ReplaceAll(p.String(), " ", "_"), variant)
 	if err != nil {
 		return [][]byte{icons[p]}
 	}
 	return sizes
+}
+
+// iconVariant is the assets variant that shows look on a desktop whose
+// colour scheme is scheme: a light scheme has light panels, which want
+// the dark monochrome icon, and the other way round.
+func iconVariant(look string, scheme Scheme) string {
+	switch look {
+	case IconLight:
+		return assets.TrayLight
+	case IconDark:
+		return assets.TrayDark
+	case IconAuto:
+		switch scheme {
+		case SchemeLight:
+			return assets.TrayLight
+		case SchemeDark:
+			return assets.TrayDark
+		}
+	}
+	return assets.TrayColour
 }
 
 var iconNames = map[Phase]string{
@@ -227,7 +250,7 @@ func (t *Tray) Update(s State) {
 	n, notify := t.policy.next(s)
 	t.state = s
 	wait := t.opt.MinInterval - time.Since(t.last)
-	now := !t.started || s.Phase != t.shown.Phase || wait <= 0
+	now := !t.started || s.Phase != t.shown.Phase || s.Icon != t.shown.Icon || wait <= 0
 	if !now && t.timer == nil {
 		t.timer = time.AfterFunc(wait, t.flush)
 	}
@@ -293,12 +316,25 @@ func (t *Tray) render(s State) {
 	}
 }
 
+// SetColorScheme tells the tray the desktop's colour scheme, which the
+// icon follows when the user chose IconAuto; it may be called from any
+// goroutine, whenever the scheme changes.
+func (t *Tray) SetColorScheme(s Scheme) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.scheme = s
+	if t.shell != nil {
+		t.showShell(t.shown)
+	}
+}
+
 // showShell updates the icon, tooltip and attention flag, each only when
 // it changed. t.mu is held.
 func (t *Tray) showShell(s State) {
-	if !t.hasPhase || s.Phase != t.phase {
-		t.shell.SetIcon(iconSizes(s.Phase))
-		t.phase, t.hasPhase = s.Phase, true
+	variant := iconVariant(s.Icon, t.scheme)
+	if !t.hasPhase || s.Phase != t.phase || variant != t.variant {
+		t.shell.SetIcon(iconSizes(s.Phase, variant))
+		t.phase, t.variant, t.hasPhase = s.Phase, variant, true
 	}
 	if t.tooltip != t.shellTip {
 		t.shell.SetTooltip(t.tooltip)

@@ -37,7 +37,19 @@ type Options struct {
 	SkipOnBattery  bool     `toml:"skip_on_battery"`
 	SkipOnMetered  bool     `toml:"skip_on_metered"`
 	Excludes       []string `toml:"excludes"` // gitignore-style patterns applied to every pair
+	// TrayIcon is the tray icon's look: TrayIconColour (also ""),
+	// TrayIconLight, TrayIconDark or TrayIconAuto.
+	TrayIcon string `toml:"tray_icon"`
 }
+
+// Tray icon looks: in colour, monochrome for a light or a dark panel, or
+// following the desktop's light or dark style (colour when it has none).
+const (
+	TrayIconColour = "colour"
+	TrayIconLight  = "light"
+	TrayIconDark   = "dark"
+	TrayIconAuto   = "auto"
+)
 
 // Pair is one local folder backed up to one remote folder.
 type Pair struct {
@@ -67,7 +79,7 @@ const (
 
 // Default is the configuration used when there is no file.
 func Default() *Config {
-	return &Config{Options: Options{Transfers: DefaultTransfers, Notifications: true}}
+	return &Config{Options: Options{Transfers: DefaultTransfers, Notifications: true, TrayIcon: TrayIconColour}}
 }
 
 // NewPair returns a pair with the defaults a new pair gets: enabled, hourly,

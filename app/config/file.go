@@ -60,6 +60,7 @@ type fileOptions struct {
 	SkipOnBattery  bool     `toml:"skip_on_battery"`
 	SkipOnMetered  bool     `toml:"skip_on_metered"`
 	Excludes       []string `toml:"excludes"`
+	TrayIcon       *string  `toml:"tray_icon"`
 }
 
 type filePair struct {
@@ -95,6 +96,7 @@ func (f *fileConfig) config() *Config {
 		SkipOnBattery:  o.SkipOnBattery,
 		SkipOnMetered:  o.SkipOnMetered,
 		Excludes:       o.Excludes,
+		TrayIcon:       orDefault(o.TrayIcon, TrayIconColour),
 	}
 	for _, fp := range f.Pairs {
 		p := NewPair(fp.ID, fp.Local, fp.Remote)

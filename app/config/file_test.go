@@ -35,6 +35,7 @@ func sampleConfig(t *testing.T) *Config {
 	c.Options.StartAtLogin = true
 	c.Options.SkipOnMetered = true
 	c.Options.Excludes = []string{"*.tmp", "Thumbs.db"}
+	c.Options.TrayIcon = TrayIconAuto
 	p := NewPair("photos", photos, "/Jotta/Archive/Photos")
 	p.Interval = Duration(90 * time.Minute)
 	p.Excludes = []string{"cache/"}
@@ -120,7 +121,7 @@ func TestLoadAppliesDefaultsToMissingKeys(t *testing.T) {
 	if b.Enabled || b.Watch || b.IncludeHidden || b.Interval.D() != 5*time.Minute || b.Prune != PruneAll {
 		t.Errorf("pair b explicit values lost: %+v", b)
 	}
-	if c.Options.Transfers != DefaultTransfers || !c.Options.Notifications {
+	if c.Options.Transfers != DefaultTransfers || !c.Options.Notifications || c.Options.TrayIcon != TrayIconColour {
 		t.Errorf("options defaults wrong: %+v", c.Options)
 	}
 }

@@ -193,6 +193,12 @@ func (c *Config) Validate() []FieldError {
 	if c.Options.BandwidthLimit < 0 {
 		add("options.bandwidth_limit", "must not be negative")
 	}
+	switch c.Options.TrayIcon {
+	case "", TrayIconColour, TrayIconLight, TrayIconDark, TrayIconAuto: // "": a configuration made in code
+	default:
+		add("options.tray_icon", "%q is not a tray icon: use %q, %q, %q or %q", c.Options.TrayIcon,
+			TrayIconColour, TrayIconLight, TrayIconDark, TrayIconAuto)
+	}
 	for i, x := range c.Options.Excludes {
 		if strings.TrimSpace(x) == "" {
 			add(fmt.Sprintf("options.excludes[%d]", i), "is empty: remove it")

@@ -108,6 +108,8 @@ func TestValidateConfig(t *testing.T) {
 		{name: "empty global exclude", edit: func(c *Config) { c.Options.Excludes = []string{""} }, wantFields: []string{"options.excludes[0]"}},
 		{name: "endpoint not a URL", edit: func(c *Config) { c.Account.Endpoint = "localhost:8080" }, wantFields: []string{"account.endpoint"}},
 		{name: "endpoint ok", edit: func(c *Config) { c.Account.Endpoint = "https://jfs.example.test" }},
+		{name: "tray icon for a dark panel", edit: func(c *Config) { c.Options.TrayIcon = TrayIconDark }},
+		{name: "tray icon unknown", edit: func(c *Config) { c.Options.TrayIcon = "sepia" }, wantFields: []string{"options.tray_icon"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

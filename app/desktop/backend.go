@@ -47,6 +47,7 @@ func (b *controllerBackend) States(ctx context.Context) <-chan tray.State {
 		first := true
 		for {
 			s := trayState(b.c.Status())
+			s.Icon = trayLooks[b.c.TrayIcon()]
 			if first || s != last {
 				select {
 				case out <- s:
@@ -253,7 +254,26 @@ func (b *controllerBackend) Options(context.Context) (settings.Options, error) {
 	}
 	return settings.Options{StartAtLogin: o.StartAtLogin, BandwidthKBps: int64(o.BandwidthLimit) / 1000,
 		Transfers: o.Transfers, Notifications: o.Notifications, SkipOnBattery: o.SkipOnBattery,
-		SkipOnMetered: o.SkipOnMetered, Endpoint: endpoint}, nil
+		SkipOnMetered: o.SkipOnMetered, TrayIcon: trayLooks[o.TrayIcon], Endpoint: endpoint}, nil
+}
+
+// trayLooks maps the configuration's tray icon looks to the tray's.
+var trayLooks = map[string]string{
+	"":                    tray.IconColour,
+	config.TrayIconColour: tray.IconColour,
+	config.TrayIconLight:  tray.IconLight,
+	config.TrayIconDark:   tray.IconDark,
+	config.TrayIconAuto:   tray.IconAuto,
+}
+
+// configLook is the configuration's name of a tray look.
+func configLook(look string) string {
+	for c, t := range trayLooks {
+		if t == look && c != "" {
+			return c
+		}
+	}
+	return config.TrayIconColour
 }
 
 func (b *controllerBackend) SaveOptions(ctx context.Context, so settings.Options) error {
@@ -263,6 +283,7 @@ func (b *controllerBackend) SaveOptions(ctx context.Context, so settings.Options
 	}
 	o.StartAtLogin, o.BandwidthLimit, o.Transfers = so.StartAtLogin, config.ByteRate(so.BandwidthKBps*1000), so.Transfers
 	o.Notifications, o.SkipOnBattery, o.SkipOnMetered = so.Notifications, so.SkipOnBattery, so.SkipOnMetered
+	o.TrayIcon = configLook(so.TrayIcon)
 	return fieldErrors(b.c.SaveOptions(ctx, o, so.Endpoint))
 }
 

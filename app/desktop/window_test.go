@@ -170,6 +170,25 @@ func TestWindowOnRealControllerDemoFlow(t *testing.T) {
 // to be backed up. Everything stops when the test ends.
 func demoWindow(t *testing.T) (string, *app.Controller, *settings.Window) {
 	t.Helper()
+	root, _, ctl := newController(t)
+	a := test.NewTempApp(t)
+	w := settings.New(a, desktop.New(ctl), settings.Config{})
+	t.Cleanup(w.Stop)
+	w.Sync(func() {
+		w.Window().Resize(fyne.NewSize(900, 900))
+		w.Show()
+	})
+	c := w.Window().Canvas()
+	demo := eventually(t, w, "the demo button", func() (*widget.Button, bool) { return buttonIn(c, "Try the demo") })
+	w.Sync(func() { test.Tap(demo) })
+	eventually(t, w, "the sample folder backed up", func() (struct{}, bool) { return textShown(c, "Backed up just now · 3 files") })
+	return root, ctl, w
+}
+
+// newController starts the real controller in a temporary home (root),
+// with a fake keyring; it stops when the test ends.
+func newController(t *testing.T) (string, app.Paths, *app.Controller) {
+	t.Helper()
 	keyring.MockInit()
 	root := t.TempDir()
 	paths := app.Paths{
@@ -189,18 +208,7 @@ func demoWindow(t *testing.T) (string, *app.Controller, *settings.Window) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ctl.Close() })
-	a := test.NewTempApp(t)
-	w := settings.New(a, desktop.New(ctl), settings.Config{})
-	t.Cleanup(w.Stop)
-	w.Sync(func() {
-		w.Window().Resize(fyne.NewSize(900, 900))
-		w.Show()
-	})
-	c := w.Window().Canvas()
-	demo := eventually(t, w, "the demo button", func() (*widget.Button, bool) { return buttonIn(c, "Try the demo") })
-	w.Sync(func() { test.Tap(demo) })
-	eventually(t, w, "the sample folder backed up", func() (struct{}, bool) { return textShown(c, "Backed up just now · 3 files") })
-	return root, ctl, w
+	return root, paths, ctl
 }
 
 // addFolder adds dir as a folder pair through the pair editor.

@@ -143,6 +143,7 @@ type Options struct {
 	Notifications bool
 	SkipOnBattery bool
 	SkipOnMetered bool
+	TrayIcon      string // the tray icon's look: tray.IconColour, tray.IconLight, tray.IconDark or tray.IconAuto
 	Endpoint      string // service URL override ("" for JottaCloud)
 }
 

@@ -58,8 +58,8 @@ func openPairEditor(w *Window, p Pair) *pairEditor {
 	e.interval = widget.NewSelect(intervalLabels(), nil)
 	e.interval.SetSelected(intervalLabel(p.Interval))
 	e.intervalErr = newErrorLabel()
-	e.prune = widget.NewSelect(pruneLabels(), nil)
-	e.prune.SetSelected(pruneLabel(p.Prune))
+	e.prune = widget.NewSelect(pruneChoices.labels(), nil)
+	e.prune.SetSelected(pruneChoices.label(p.Prune))
 	e.link = widget.NewSelect([]string{symlinksSkipLabel, symlinksFollowLabel}, nil)
 	if p.Symlinks == SymlinksFollow {
 		e.link.SetSelected(symlinksFollowLabel)
@@ -136,7 +136,7 @@ func (e *pairEditor) pair() Pair {
 	p.Watch = e.watch.Checked
 	p.Hidden = e.hidden.Checked
 	p.Interval = intervalFromLabel(e.interval.Selected)
-	p.Prune = pruneFromLabel(e.prune.Selected)
+	p.Prune = pruneChoices.value(e.prune.Selected)
 	p.Symlinks = SymlinksSkip
 	if e.link.Selected == symlinksFollowLabel {
 		p.Symlinks = SymlinksFollow

@@ -51,40 +51,44 @@ func intervalFromLabel(l string) time.Duration {
 	return 0
 }
 
-var pruneChoices = []struct {
+// choices are the values a Select offers with their labels, in the order
+// offered; the first is the default, shown for a value not among them.
+type choices[T comparable] []struct {
+	value T
 	label string
-	p     Prune
-}{
-	{"Keep everything in JottaCloud", PruneNone},
-	{"Remove files deleted here", PruneFiles},
-	{"Remove folders deleted here", PruneFolders},
-	{"Remove files and folders deleted here", PruneAll},
 }
 
-func pruneLabels() []string {
-	out := make([]string, len(pruneChoices))
-	for i, c := range pruneChoices {
+func (cs choices[T]) labels() []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
 		out[i] = c.label
 	}
 	return out
 }
 
-func pruneLabel(p Prune) string {
-	for _, c := range pruneChoices {
-		if c.p == p {
+func (cs choices[T]) label(v T) string {
+	for _, c := range cs {
+		if c.value == v {
 			return c.label
 		}
 	}
-	return pruneChoices[0].label
+	return cs[0].label
 }
 
-func pruneFromLabel(l string) Prune {
-	for _, c := range pruneChoices {
-		if c.label == l {
-			return c.p
+func (cs choices[T]) value(label string) T {
+	for _, c := range cs {
+		if c.label == label {
+			return c.value
 		}
 	}
-	return PruneNone
+	return cs[0].value
+}
+
+var pruneChoices = choices[Prune]{
+	{PruneNone, "Keep everything in JottaCloud"},
+	{PruneFiles, "Remove files deleted here"},
+	{PruneFolders, "Remove folders deleted here"},
+	{PruneAll, "Remove files and folders deleted here"},
 }
 
 const (

@@ -9,10 +9,12 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+
+	"jottacloudclient/tray"
 )
 
 // optionsPage edits the application-wide options. There is no Save
-// button: a change of a check box is saved at once, typing is saved when
+// button: a change of a check box or of the tray icon is saved at once, typing is saved when
 // it pauses (or on Enter), and a line under the form says it was saved.
 // The service address is not offered here; it belongs in the
 // configuration file, for test servers.
@@ -23,6 +25,7 @@ type optionsPage struct {
 	skipBattery, skipMetered    *widget.Check
 	bandwidth, transfers        *escEntry
 	bandwidthErr, transfersErr  *widget.Label
+	trayIcon                    *widget.Select
 	saved                       *widget.Label
 	loaded                      Options
 	loading                     bool // show() is filling the fields: not a change
@@ -53,6 +56,7 @@ func newOptionsPage(w *Window) *optionsPage {
 	p.bandwidthErr = newErrorLabel()
 	p.transfers = entry()
 	p.transfersErr = newErrorLabel()
+	p.trayIcon = widget.NewSelect(trayLooks.labels(), func(string) { p.changed(0) })
 	p.saved = widget.NewLabel("")
 
 	p.content = container.NewVScroll(container.NewPadded(container.NewVBox(
@@ -61,6 +65,7 @@ func newOptionsPage(w *Window) *optionsPage {
 		widget.NewForm(
 			widget.NewFormItem("Upload limit (kB/s)", container.NewVBox(p.bandwidth, p.bandwidthErr)),
 			widget.NewFormItem("Parallel uploads", container.NewVBox(p.transfers, p.transfersErr)),
+			widget.NewFormItem("Tray icon", p.trayIcon),
 		),
 		p.saved,
 	)))
@@ -92,6 +97,15 @@ func (p *optionsPage) show(o Options) {
 		p.bandwidth.SetText("")
 	}
 	p.transfers.SetText(strconv.Itoa(o.Transfers))
+	p.trayIcon.SetSelected(trayLooks.label(o.TrayIcon))
+}
+
+// trayLooks are the tray icon's looks with their labels.
+var trayLooks = choices[string]{
+	{tray.IconColour, "Colour"},
+	{tray.IconLight, "Light panel (dark icon)"},
+	{tray.IconDark, "Dark panel (white icon)"},
+	{tray.IconAuto, "Automatic (as the desktop's light or dark style)"},
 }
 
 func (p *optionsPage) showErrors(m map[string]string) {
@@ -139,6 +153,7 @@ func (p *optionsPage) submit() {
 	o.Notifications = p.notifications.Checked
 	o.SkipOnBattery = p.skipBattery.Checked
 	o.SkipOnMetered = p.skipMetered.Checked
+	o.TrayIcon = trayLooks.value(p.trayIcon.Selected)
 	if errs := CheckOptions(&o, p.bandwidth.Text, p.transfers.Text); len(errs) > 0 {
 		m, _ := fieldMessages(errs)
 		p.showErrors(m)

@@ -13,6 +13,8 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"jottacloudclient/tray"
 )
 
 var testNow = time.Date(2026, 11, 25, 10, 30, 0, 0, time.UTC)
@@ -292,11 +294,25 @@ func TestOptionsSaveThemselves(t *testing.T) {
 	w.waitIdle()
 	w.Sync(func() { test.Tap(p.startAtLogin) })
 	w.waitIdle()
-	want := Options{StartAtLogin: true, BandwidthKBps: 500, Transfers: 8, Notifications: true, Endpoint: "http://127.0.0.1:8080"}
+	want := Options{StartAtLogin: true, BandwidthKBps: 500, Transfers: 8, Notifications: true,
+		TrayIcon: tray.IconColour, Endpoint: "http://127.0.0.1:8080"}
 	f.mu.Lock()
 	got := f.options
 	f.mu.Unlock()
 	if got != want {
+		t.Errorf("saved %+v, want %+v", got, want)
+	}
+
+	// The tray icon's look is saved at once.
+	n := saves()
+	w.Sync(func() { p.trayIcon.SetSelected("Dark panel (white icon)") })
+	if saves() != n+1 {
+		t.Fatal("choosing a tray icon did not save the options")
+	}
+	f.mu.Lock()
+	got = f.options
+	f.mu.Unlock()
+	if want.TrayIcon = tray.IconDark; got != want {
 		t.Errorf("saved %+v, want %+v", got, want)
 	}
 	w.Sync(func() {

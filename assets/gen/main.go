@@ -4,7 +4,10 @@
 //
 // Every icon is a cloud glyph with a dark outline, so it stays readable on
 // light and dark panels; tray icons add a coloured badge with a white symbol
-// that tells the state apart without relying on colour alone.
+// that tells the state apart without relying on colour alone. Each tray
+// icon also comes in two monochrome variants for panels that draw their
+// icons in one colour: dark ink for light panels (name_light…) and white
+// for dark ones (name_dark…), where the state is told by shape alone.
 package main
 
 import (
@@ -69,20 +72,52 @@ var trayBadges = map[string]*badge{
 	"tray_signed_out": {color.NRGBA{0xe0, 0x8a, 0x00, 0xff}, question},
 }
 
+// monoInks are the monochrome variants by name and their one colour:
+// "light" is dark ink for light panels, "dark" is white for dark panels.
+var monoInks = map[string]color.NRGBA{
+	"light": outline,
+	"dark":  white,
+}
+
+// monoShapes are the monochrome tray icons by name: one colour on
+// transparency, the state told by shape alone. A filled cloud has the
+// state's symbol cut out of it; signed out is a hollow cloud. The symbols
+// are bolder and wider spaced than the badges', for 16-pixel panels.
+var monoShapes = map[string]func(x, y float64) float64{
+	"tray_idle":       monoCheck,
+	"tray_syncing":    monoArrow,
+	"tray_paused":     monoPause,
+	"tray_problem":    monoExclamation,
+	"tray_signed_out": nil,
+}
+
 // Icons returns every icon by file name: the app icon, and each tray icon
-// at 64 pixels (name.png) and at each smaller size (name_16.png, …).
+// at 64 pixels (name.png) and at each smaller size (name_16.png, …), in
+// colour and in the monochrome variants (name_light_16.png, …).
 func Icons() map[string]image.Image {
 	icons := map[string]image.Image{"icon.png": drawAppIcon(256)}
-	for name, b := range trayBadges {
-		for _, size := range traySizes {
-			file := fmt.Sprintf("%s_%d.png", name, size)
-			if size == 64 {
-				file = name + ".png"
+	for _, size := range traySizes {
+		for name, b := range trayBadges {
+			icons[trayFile(name, "", size)] = drawTray(size, b)
+		}
+		for name, symbol := range monoShapes {
+			for variant, ink := range monoInks {
+				icons[trayFile(name, variant, size)] = drawMono(size, ink, symbol)
 			}
-			icons[file] = drawTray(size, b)
 		}
 	}
 	return icons
+}
+
+// trayFile names a tray icon: name[_variant][_size].png, no size for 64.
+func trayFile(name, variant string, size int) string {
+	if variant != "" {
+		name += "_" + variant
+	}
+	if size == 64 {
+		return name + ".png"
+	}
+	return fmt.Sprintf("%s_%d.png", name, size)
 }
 
 // cloudSDF is the signed distance to the cloud outline in unit coordinates.
@@ -120,6 +155,51 @@ func drawTray(size int, b *badge) image.Image {
 		}
 		return cloudColour(cloudSDF(x, y), cloud)
 	})
+}
+
+// The monochrome cloud is larger than the colour one, to fill a 16-pixel
+// panel icon.
+const (
+	monoScale  = 1.32 // cloud size against the colour icon's
+	monoSymX   = 0.5  // the symbol's centre and radius in the icon
+	monoSymY   = 0.56
+	monoSymR   = 0.3
+	monoStroke = 0.1 // the hollow cloud's line width
+)
+
+// drawMono draws a monochrome tray icon in ink: a filled cloud with symbol
+// cut out of it, or a hollow cloud when symbol is nil.
+func drawMono(size int, ink color.NRGBA, symbol func(x, y float64) float64) image.Image {
+	return render(size, func(x, y float64) color.NRGBA {
+		switch {
+		case monoCloud(x, y) >= 0:
+			return color.NRGBA{}
+		case symbol == nil && !nearOutside(x, y, monoStroke):
+			return color.NRGBA{}
+		case symbol != nil && symbol((x-monoSymX)/monoSymR, (y-monoSymY)/monoSymR) < 0:
+			return color.NRGBA{}
+		}
+		return ink
+	})
+}
+
+// monoCloud is the monochrome cloud's distance function in the icon.
+func monoCloud(x, y float64) float64 {
+	return cloudSDF((x-0.5)/monoScale+0.5, (y-0.5)/monoScale+0.45) * monoScale
+}
+
+// nearOutside reports whether a point of the monochrome cloud lies within
+// r of its outside. The cloud's distance function is exact only outside
+// (inside, where its circles meet, it is too shallow), so this looks.
+func nearOutside(x, y, r float64) bool {
+	const dirs = 24
+	for i := range dirs {
+		a := 2 * math.Pi * float64(i) / dirs
+		if monoCloud(x+r*math.Cos(a), y+r*math.Sin(a)) >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func drawAppIcon(size int) image.Image {
@@ -233,4 +313,32 @@ func question(x, y float64) float64 {
 	}
 	d := math.Min(arc, segment(x, y, 0.02, 0.1, 0.02, 0.22, 0.12))
 	return math.Min(d, circle(x, y, 0.02, 0.5, 0.13))
+}
+
+// Monochrome symbols, in symbol units (the symbol's radius is one).
+
+func monoCheck(x, y float64) float64 {
+	return math.Min(segment(x, y, -0.55, 0, -0.18, 0.38, 0.2), segment(x, y, -0.18, 0.38, 0.55, -0.4, 0.2))
+}
+
+func monoArrow(x, y float64) float64 {
+	return math.Min(segment(x, y, 0, -0.1, 0, 0.75, 0.22), triangle(x, y, 0, -0.9, 0.95, 0.08, -0.95, 0.08))
+}
+
+func monoPause(x, y float64) float64 {
+	return math.Min(segment(x, y, -0.38, -0.45, -0.38, 0.45, 0.2), segment(x, y, 0.38, -0.45, 0.38, 0.45, 0.2))
+}
+
+func monoExclamation(x, y float64) float64 {
+	return math.Min(segment(x, y, 0, -0.7, 0, -0.05, 0.21), circle(x, y, 0, 0.58, 0.21))
+}
+
+// triangle is negative inside the triangle with corners a, b, c (given
+// clockwise on screen) and positive outside; only its sign is exact.
+func triangle(x, y, ax, ay, bx, by, cx, cy float64) float64 {
+	edge := func(px, py, qx, qy float64) float64 {
+		nx, ny := qy-py, px-qx // outward normal of edge p→q
+		return ((x-px)*nx + (y-py)*ny) / math.Hypot(nx, ny)
+	}
+	return math.Max(edge(ax, ay, bx, by), math.Max(edge(bx, by, cx, cy), edge(cx, cy, ax, ay)))
 }

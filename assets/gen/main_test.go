@@ -59,3 +59,88 @@ func samePixels(a, b image.Image) bool {
 	}
 	return true
 }
+
+// TestGeneratorIsDeterministic: two runs write the same bytes.
+func TestGeneratorIsDeterministic(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	if err := writeAll(a); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeAll(b); err != nil {
+		t.Fatal(err)
+	}
+	for name := range Icons() {
+		x, errX := os.ReadFile(filepath.Join(a, name))
+		y, errY := os.ReadFile(filepath.Join(b, name))
+		if errX != nil || errY != nil || !bytes.Equal(x, y) {
+			t.Errorf("%s differs between two runs (%v %v)", name, errX, errY)
+		}
+	}
+}
+
+var monoStates = []string{"idle", "syncing", "paused", "problem", "signed_out"}
+
+// TestMonochromeIconsUseOneColour: each monochrome icon is one colour on
+// transparency (its edges only fade), dark ink for light panels and white
+// for dark ones, and draws a good part of its square.
+func TestMonochromeIconsUseOneColour(t *testing.T) {
+	icons := Icons()
+	for _, state := range monoStates {
+		for variant, ink := range monoInks {
+			for _, size := range traySizes {
+				name := trayFile("tray_"+state, variant, size)
+				img, ok := icons[name].(*image.NRGBA)
+				if !ok {
+					t.Fatalf("no icon %s", name)
+				}
+				drawn := 0
+				for i := 0; i < len(img.Pix); i += 4 {
+					p := img.Pix[i : i+4]
+					if p[3] == 0 {
+						continue
+					}
+					drawn++
+					if p[0] != ink.R || p[1] != ink.G || p[2] != ink.B {
+						t.Fatalf("%s has a pixel of colour %v, not only %v", name, p, ink)
+					}
+				}
+				if share := float64(drawn) / float64(size*size); share < 0.2 {
+					t.Errorf("%s draws only %.0f%% of its square", name, share*100)
+				}
+			}
+		}
+	}
+}
+
+// TestMonochromeStatesDifferAt16Pixels: at the smallest size, the states
+// differ from each other in shape (alpha alone), by at least a tenth of
+// the pixels that either draws.
+func TestMonochromeStatesDifferAt16Pixels(t *testing.T) {
+	icons := Icons()
+	alpha := func(state string) []byte {
+		img := icons[trayFile("tray_"+state, "light", 16)].(*image.NRGBA)
+		out := make([]byte, 0, 256)
+		for i := 3; i < len(img.Pix); i += 4 {
+			out = append(out, img.Pix[i])
+		}
+		return out
+	}
+	for i, a := range monoStates {
+		for _, b := range monoStates[i+1:] {
+			x, y := alpha(a), alpha(b)
+			differ, drawn := 0, 0
+			for p := range x {
+				if x[p] > 0x80 || y[p] > 0x80 {
+					drawn++
+				}
+				if (x[p] > 0x80) != (y[p] > 0x80) {
+					differ++
+				}
+			}
+			if differ*10 < drawn {
+				t.Errorf("at 16 px %s and %s differ in %d of %d drawn pixels", a, b, differ, drawn)
+			}
+			t.Logf("%s/%s: %d of %d pixels differ", a, b, differ, drawn)
+		}
+	}
+}

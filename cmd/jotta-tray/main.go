@@ -109,6 +109,12 @@ func run(args []string) int {
 			}
 			tr.Attach(shell)
 			go tr.Run(ctx)
+			go func() {
+				// The icon's "Automatic" look follows the desktop's light or dark style.
+				if err := tray.WatchColorScheme(ctx, tr.SetColorScheme); err != nil {
+					log.Debug("jotta-tray: no colour scheme from the desktop; the automatic tray icon is in colour", "err", err)
+				}
+			}()
 		})
 	}
 	visibleTray := func() bool { return hasTray && trayHostPresent() }
