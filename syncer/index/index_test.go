@@ -642,3 +642,54 @@ func TestTruncatedGenerationIsAnError(t *testing.T) {
 		t.Fatalf("truncated generation: %v", err)
 	}
 }
+
+// Readers in other goroutines always see one whole generation while
+// generations are committed and kept underneath them.
+func TestReadersDuringCommits(t *testing.T) {
+	ix, p := openIndex(t)
+	paths := manyPaths(2000)
+	write(t, ix, paths, 1, commit)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				c, err := ix.Cursor()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				n, g0 := 0, -1
+				for c.Next() {
+					g := genOf(c.Path(), c.Record())
+					if g0 < 0 {
+						g0 = g
+					}
+					if g != g0 || c.Path() != paths[n] {
+						t.Errorf("cursor mixed generations: %q from %d after %d", c.Path(), g, g0)
+					}
+					n++
+				}
+				if err := c.Err(); err != nil || n != len(paths) {
+					t.Errorf("read %d records: %v", n, err)
+				}
+				c.Close()
+			}
+		})
+	}
+	for g := 2; g < 20; g++ {
+		write(t, ix, paths, g, commit)
+	}
+	close(stop)
+	wg.Wait()
+	// Every old generation file went once its readers closed.
+	files, _ := filepath.Glob(p + ".g*")
+	if len(files) != 1 {
+		t.Fatalf("generation files left: %v", files)
+	}
+}
