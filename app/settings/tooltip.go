@@ -41,7 +41,7 @@ type tipLayer struct {
 func newTipLayer(do func(func())) *tipLayer {
 	l := &tipLayer{do: do, text: widget.NewLabel("")}
 	l.text.Wrapping = fyne.TextWrapBreak // paths have few spaces to wrap at
-	l.bg = canvas.NewRectangle(theme.Color(theme.ColorNameOverlayBackground))
+	l.bg = canvas.NewRectangle(theme.Color(theme.ColorNameMenuBackground))
 	l.bg.StrokeWidth = 1
 	l.box = container.NewStack(l.bg, l.text)
 	l.box.Hide()
@@ -59,8 +59,8 @@ func (l *tipLayer) wrap(content fyne.CanvasObject) fyne.CanvasObject {
 // where there is no room.
 func (l *tipLayer) show(text string, abs fyne.Position) {
 	origin := fyne.CurrentApp().Driver().AbsolutePositionForObject(l.root)
-	l.bg.FillColor = theme.Color(theme.ColorNameOverlayBackground) // the theme's colours of the moment
-	l.bg.StrokeColor = theme.Color(theme.ColorNameShadow)
+	l.bg.FillColor = theme.Color(theme.ColorNameMenuBackground) // the theme's colours of the moment
+	l.bg.StrokeColor = theme.Color(theme.ColorNameInputBorder)
 	l.bg.CornerRadius = theme.Size(theme.SizeNameInputRadius)
 	room := l.root.Size()
 	l.text.SetText(text)
