@@ -51,8 +51,8 @@ func heldLine(h HeldItem) string {
 }
 
 // reviewButton opens the review of a pair's held deletions.
-func reviewButton(w *Window, pair Pair) *widget.Button {
-	b := widget.NewButton("Review deletions…", func() { openReview(w, pair) })
+func reviewButton(w *Window, pair Pair) *keyButton {
+	b := newKeyButton("Review deletions…", func() { openReview(w, pair) })
 	b.Importance = widget.WarningImportance
 	return b
 }
@@ -60,8 +60,8 @@ func reviewButton(w *Window, pair Pair) *widget.Button {
 // review is the dialog that lists held deletions and takes the decision.
 type review struct {
 	d       dialog.Dialog
-	trash   *widget.Button
-	keep    *widget.Button
+	trash   *keyButton
+	keep    *keyButton
 	errText *widget.Label
 }
 
@@ -94,9 +94,9 @@ func openReview(w *Window, pair Pair) *review {
 			w.refresh()
 		})
 	}
-	r.trash = widget.NewButton("Move to JottaCloud trash", func() { decide("confirm deletions", w.b.ConfirmDeletions) })
+	r.trash = newKeyButton("Move to JottaCloud trash", func() { decide("confirm deletions", w.b.ConfirmDeletions) })
 	r.trash.Importance = widget.DangerImportance
-	r.keep = widget.NewButton("Keep them in JottaCloud", func() { decide("keep deletions", w.b.KeepDeletions) })
+	r.keep = newKeyButton("Keep them in JottaCloud", func() { decide("keep deletions", w.b.KeepDeletions) })
 	r.keep.Importance = widget.HighImportance
 	help := newHelp("Items moved to the trash can be restored from JottaCloud's trash. Kept items stay in JottaCloud and are not asked about again.")
 	body := container.NewBorder(

@@ -1,6 +1,8 @@
 package settings
 
 import (
+	"sync"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
@@ -11,7 +13,26 @@ import (
 // hiding it, and with nothing on top it takes the focus from the field
 // that has it. Fyne hands keys to the focused widget and only keys no
 // widget took to the window, so every text field of the window is an
-// escEntry, which gives Escape to the window instead of swallowing it.
+// escEntry and every button a keyButton, which give Escape to the window
+// instead of swallowing it.
+
+// escapes maps each window's canvas to its escape, for widgets that are
+// made without their window (keyButton) and look it up when they need it.
+var escapes sync.Map // fyne.Canvas → func()
+
+// escapeFrom does the Escape of the window that shows o; false when o is
+// in no settings window.
+func escapeFrom(o fyne.CanvasObject) bool {
+	c := fyne.CurrentApp().Driver().CanvasForObject(o)
+	if c == nil {
+		return false
+	}
+	f, ok := escapes.Load(c)
+	if ok {
+		f.(func())()
+	}
+	return ok
+}
 
 // showDialog shows d and remembers what Escape does while it is on top:
 // cancel, which must close it (as its Cancel button does).

@@ -79,6 +79,16 @@ func TestEscapeInAFieldClosesItsDialog(t *testing.T) {
 		t.Fatalf("Escape saved the edits: %d saves, pair %+v", f.called("SavePair"), f.pairs[0])
 	}
 
+	// The editor again, with the focus on its Save button after edits.
+	test.Tap(button(t, c, "Edit…"))
+	ed = w.editor
+	focusIn(t, w, ed.excludes, "*.raw")
+	focusIn(t, w, ed.save, "")
+	pressEscape(w)
+	if overlays(w) != 0 || f.called("SavePair") != 0 {
+		t.Fatalf("Escape on the focused Save button: %d dialogs open, %d saves", overlays(w), f.called("SavePair"))
+	}
+
 	// The place chooser over the editor: Escape closes the chooser only,
 	// and what was typed there does not reach the editor.
 	test.Tap(button(t, c, "Edit…"))
@@ -131,6 +141,15 @@ func TestEscapeInAFieldClosesItsDialog(t *testing.T) {
 	w.waitIdle()
 	if overlays(w) != 0 || f.called("RemovePair") != 0 {
 		t.Fatalf("Escape on the confirmation: %d dialogs open, %d removals", overlays(w), f.called("RemovePair"))
+	}
+
+	// A button of the window: Escape leaves it and presses nothing.
+	var add *keyButton
+	w.Sync(func() { add = w.folders.add })
+	focusIn(t, w, add, "")
+	pressEscape(w)
+	if c.Focused() != nil || overlays(w) != 0 {
+		t.Errorf("Escape on the focused Add folder button: focus on %T, %d dialogs", c.Focused(), overlays(w))
 	}
 
 	// The window's own fields: Escape leaves the field and saves nothing

@@ -77,7 +77,7 @@ func (p *foldersPage) row(pair Pair, now time.Time) fyne.CanvasObject {
 	}
 	buttons := container.NewVBox(edit)
 	if r, ok := w.b.(Restorer); ok {
-		buttons.Add(widget.NewButton("Restore…", func() { openRestore(w, r, pair) }))
+		buttons.Add(newKeyButton("Restore…", func() { openRestore(w, r, pair) }))
 	}
 	buttons.Add(remove)
 	return widget.NewCard("", "", container.NewBorder(nil, nil, nil, buttons, info))

@@ -23,13 +23,16 @@ func newKeyButton(label string, tapped func()) *keyButton {
 // their widget (tests that drive the window).
 func (b *keyButton) Inner() *widget.Button { return &b.Button }
 
-// TypedKey presses the button on Return, Enter and Space.
+// TypedKey presses the button on Return, Enter and Space, and gives
+// Escape to the window (see escape.go).
 func (b *keyButton) TypedKey(ev *fyne.KeyEvent) {
-	if ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter {
+	switch {
+	case ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter:
 		b.Tapped(nil)
-		return
+	case ev.Name == fyne.KeyEscape && escapeFrom(b):
+	default:
+		b.Button.TypedKey(ev)
 	}
-	b.Button.TypedKey(ev)
 }
 
 // Theme is Fyne's theme with a focus colour that shows on every button,

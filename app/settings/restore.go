@@ -71,8 +71,8 @@ type restoreDialog struct {
 	bar       *widget.ProgressBar
 	status    *widget.Label
 	problems  *widget.Label
-	start     *widget.Button
-	closeBtn  *widget.Button
+	start     *keyButton
+	closeBtn  *keyButton
 	cancelRun context.CancelFunc
 }
 
@@ -90,7 +90,7 @@ func openRestore(w *Window, r Restorer, pair Pair) *restoreDialog {
 	rd.where.Horizontal = true
 	rd.where.SetSelected(restoreOriginal)
 	rd.where.Required = true
-	choose := widget.NewButton("Choose…", rd.chooseFolder)
+	choose := newKeyButton("Choose…", rd.chooseFolder)
 	rd.existing = widget.NewRadioGroup([]string{restoreKeepCopies, restoreReplace}, nil)
 	rd.existing.Horizontal = true
 	rd.existing.SetSelected(restoreKeepCopies)
@@ -104,10 +104,10 @@ func openRestore(w *Window, r Restorer, pair Pair) *restoreDialog {
 	rd.problems.Wrapping = fyne.TextWrapWord
 	rd.problems.Importance = widget.DangerImportance
 	rd.problems.Hide()
-	rd.start = widget.NewButton("Restore", rd.run)
+	rd.start = newKeyButton("Restore", rd.run)
 	rd.start.Importance = widget.HighImportance
 	rd.start.Disable()
-	rd.closeBtn = widget.NewButton("Close", rd.close)
+	rd.closeBtn = newKeyButton("Close", rd.close)
 
 	top := container.NewVBox(
 		container.NewBorder(nil, nil, widget.NewLabel("Restore as of"), nil, rd.when),

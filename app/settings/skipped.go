@@ -38,7 +38,7 @@ func SkippedSummary(items []SkippedItem) string {
 func skippedRow(w *Window, pair Pair) fyne.CanvasObject {
 	l := widget.NewLabel(SkippedSummary(pair.Status.Skipped))
 	l.Truncation = fyne.TextTruncateEllipsis
-	return container.NewBorder(nil, nil, nil, widget.NewButton("Show skipped…", func() { openSkipped(w, pair) }), l)
+	return container.NewBorder(nil, nil, nil, newKeyButton("Show skipped…", func() { openSkipped(w, pair) }), l)
 }
 
 // openSkipped lists what a folder left out by design; when it holds
@@ -63,7 +63,7 @@ func openSkipped(w *Window, pair Pair) dialog.Dialog {
 		}
 	}
 	if links > 0 && pair.Symlinks != SymlinksFollow {
-		follow := widget.NewButton("Follow links inside the folder", nil)
+		follow := newKeyButton("Follow links inside the folder", nil)
 		follow.OnTapped = func() {
 			follow.Disable()
 			p := pair

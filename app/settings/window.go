@@ -121,6 +121,7 @@ func New(a fyne.App, b Backend, cfg Config) *Window {
 	w.setBody(widget.NewLabel("Loading…"))
 
 	w.win.Canvas().SetOnTypedKey(w.typedKey)
+	escapes.Store(w.win.Canvas(), w.escape)
 	w.refresh()
 	w.options.load()
 	go w.watch()
@@ -153,6 +154,7 @@ func (w *Window) Hide() { w.win.Hide() }
 // Stop ends background work (loading and following changes). Call it when
 // the application quits; the window itself belongs to the application.
 func (w *Window) Stop() {
+	escapes.Delete(w.win.Canvas())
 	w.cancel()
 	w.pending.Wait()
 }
