@@ -125,8 +125,12 @@ func newTipLabel(layer *tipLayer, style fyne.TextStyle) *tipLabel {
 	return l
 }
 
-// SetTexts shows short and keeps full for the tooltip.
+// SetTexts shows short and keeps full for the tooltip. The same texts
+// again (a list refreshed) leave a shown tooltip alone.
 func (l *tipLabel) SetTexts(short, full string) {
+	if short == l.Text && full == l.full {
+		return
+	}
 	l.hideTip()
 	l.full = full
 	l.SetText(short)
