@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"slices"
 
-	"jottacloudclient/syncer/state"
+	"jottacloudclient/syncer/index"
 )
 
 // metaKept is the index key of the remote paths the user chose to keep
@@ -50,7 +50,7 @@ func (e *Engine) Kept(id string) ([]string, error) {
 	return keptPaths(ix)
 }
 
-func keptPaths(ix *state.Index) ([]string, error) {
+func keptPaths(ix *index.Index) ([]string, error) {
 	b, err := ix.Meta(metaKept)
 	if err != nil || len(b) == 0 {
 		return nil, err

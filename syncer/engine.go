@@ -17,7 +17,7 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"jottacloudclient/syncer/state"
+	"jottacloudclient/syncer/index"
 )
 
 // DefaultDebounce is how long a folder must be quiet after a change before
@@ -113,7 +113,7 @@ type Engine struct {
 	limiter *rate.Limiter
 
 	mu       sync.Mutex
-	indexes  map[string]*state.Index
+	indexes  map[string]*index.Index
 	pairLock map[string]*sync.Mutex
 	sched    *scheduler
 
@@ -136,7 +136,7 @@ func New(remote Remote, opts Options) (*Engine, error) {
 		remote:   remote,
 		opts:     opts,
 		log:      opts.Logger,
-		indexes:  map[string]*state.Index{},
+		indexes:  map[string]*index.Index{},
 		pairLock: map[string]*sync.Mutex{},
 		wallNow:  func() time.Time { return time.Now().Round(0) },
 		openFile: os.Open,
@@ -181,13 +181,13 @@ func (e *Engine) IndexPath(id string) string {
 	return filepath.Join(e.opts.StateDir, name+"-"+hex.EncodeToString(sum[:4])+".db")
 }
 
-func (e *Engine) index(id string) (*state.Index, error) {
+func (e *Engine) index(id string) (*index.Index, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if ix := e.indexes[id]; ix != nil {
 		return ix, nil
 	}
-	ix, err := state.Open(e.IndexPath(id))
+	ix, err := index.Open(e.IndexPath(id))
 	if err != nil {
 		return nil, fmt.Errorf("open index of pair %s: %w", id, err)
 	}

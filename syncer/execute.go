@@ -13,33 +13,24 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"jottacloudclient/syncer/state"
+	"jottacloudclient/syncer/index"
 )
 
 // executor carries out a plan against the remote and records confirmed
-// uploads in the index.
+// uploads in the index generation the pass writes.
 type executor struct {
 	e       *Engine
 	p       Pair
-	ix      *state.Index
+	w       *index.Writer // nil on a dry run
 	c       *counters
 	problem func(Problem)
 	files   map[string]*localFile // by local relative path
 
 	failures atomic.Int64
 
-	mu        sync.Mutex
-	confirmed []state.Uploaded
-	lastFlush time.Time
-	madeDirs  map[string]bool // folded folders that confirmed uploads created
+	mu       sync.Mutex
+	madeDirs map[string]bool // folded folders that confirmed uploads created
 }
-
-// confirmBatch and confirmEvery bound how many confirmations (or how much
-// time) a crash can lose; a lost one costs a deduplicated re-allocation.
-const (
-	confirmBatch = 1024
-	confirmEvery = 2 * time.Second
-)
 
 func (x *executor) remotePath(rel string) string { return joinRemote(x.p.Remote, rel) }
 
@@ -84,8 +75,6 @@ func perItem(err error) bool {
 func (x *executor) succeeded() { x.failures.Store(0) }
 
 func (x *executor) run(ctx context.Context, pl *Plan) error {
-	x.lastFlush = time.Now()
-	defer x.flush()
 	// Remote items in the way of a local item of the other kind go first.
 	if err := x.trash(ctx, pl.Trash, true); err != nil {
 		return err
@@ -295,32 +284,12 @@ func (x *executor) confirmBelow(dir string) {
 	}
 }
 
-// markUploaded queues a server confirmation for the index and writes the
-// queue when it is large or old enough.
+// markUploaded records that the server confirmed f's md5 and size. A
+// confirmation lost in a crash costs the next pass nothing but a
+// comparison: the listing then shows the file as unchanged.
 func (x *executor) markUploaded(f *localFile) {
-	x.mu.Lock()
-	x.confirmed = append(x.confirmed, state.Uploaded{Path: f.rel, MD5: f.md5, Size: f.size})
-	var batch []state.Uploaded
-	if len(x.confirmed) >= confirmBatch || time.Since(x.lastFlush) >= confirmEvery {
-		batch, x.confirmed = x.confirmed, nil
-		x.lastFlush = time.Now()
-	}
-	x.mu.Unlock()
-	x.write(batch)
-}
-
-// flush writes every queued confirmation.
-func (x *executor) flush() {
-	x.mu.Lock()
-	batch := x.confirmed
-	x.confirmed = nil
-	x.mu.Unlock()
-	x.write(batch)
-}
-
-func (x *executor) write(batch []state.Uploaded) {
-	if err := x.ix.PutUploaded(batch); err != nil {
-		x.e.log.Warn("index write failed", "pair", x.p.ID, "files", len(batch), "err", err)
+	if x.w != nil && f.hashed {
+		x.w.SetUploaded(f.ref)
 	}
 }
 

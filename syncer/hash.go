@@ -7,69 +7,12 @@ import (
 	"io"
 	"os"
 	"sync"
-
-	"golang.org/x/sync/errgroup"
 )
 
 // errChangedWhileReading marks a file whose stat moved while it was read.
 var errChangedWhileReading = errors.New("file changed while it was being read; it will be retried on the next pass")
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
-
-// hashResult is the outcome for one file of the hash pool.
-type hashResult struct {
-	i   int // index into the walk's files
-	md5 [16]byte
-	err error
-}
-
-// hashFiles hashes files[i] for every i in todo with workers goroutines and
-// calls done (serialised) after each file. afterFirstRead, when set, runs
-// after the first block of a file was read (a test hook).
-func hashFiles(ctx context.Context, root string, files []localFile, todo []int, workers int,
-	open func(string) (*os.File, error), afterFirstRead func(rel string), done func(hashResult)) error {
-	if len(todo) == 0 {
-		return nil
-	}
-	if workers < 1 {
-		workers = 1
-	}
-	jobs := make(chan int)
-	results := make(chan hashResult)
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error {
-		defer close(jobs)
-		for _, i := range todo {
-			select {
-			case jobs <- i:
-			case <-gctx.Done():
-				return gctx.Err()
-			}
-		}
-		return nil
-	})
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		g.Go(func() error {
-			defer wg.Done()
-			for i := range jobs {
-				sum, err := hashOne(gctx, root, &files[i], open, afterFirstRead)
-				select {
-				case results <- hashResult{i: i, md5: sum, err: err}:
-				case <-gctx.Done():
-					return gctx.Err()
-				}
-			}
-			return nil
-		})
-	}
-	go func() { wg.Wait(); close(results) }()
-	for r := range results {
-		done(r)
-	}
-	return g.Wait()
-}
 
 // hashOne streams one file through MD5 and checks afterwards that the file
 // still has the stat the walk saw, so a stale sum is never recorded.

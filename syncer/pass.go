@@ -8,18 +8,12 @@ import (
 	"sync"
 	"time"
 
-	"jottacloudclient/syncer/state"
+	"jottacloudclient/syncer/index"
 )
 
 const (
 	metaRootDev      = "root-device"
 	metaLastComplete = "last-complete-pass"
-)
-
-// hashBatch and hashFlushEvery bound the hashing work a crash can lose.
-const (
-	hashBatch      = 512
-	hashFlushEvery = 2 * time.Second
 )
 
 // RunPass runs one backup pass over pair: walk, hash what changed, list the
@@ -66,7 +60,7 @@ func (e *Engine) report(res *PassResult) {
 	e.emit(PassEvent{Result: res})
 }
 
-func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassResult) error {
+func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassResult) (err error) {
 	if err := p.Validate(); err != nil {
 		return err
 	}
@@ -87,76 +81,26 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 		e.emit(ProblemEvent{Pair: p.ID, Problem: pr})
 	}
 
+	// The listing comes first, whole, spooled to disk in the walk's
+	// order: nothing is compared, uploaded early, moved or trashed before
+	// it is known to be complete.
 	e.emit(StateEvent{Pair: p.ID, State: StateScanning})
-	var w *walkResult
-	var moved []state.Hashed
-	err = ix.View(func(r *state.Reader) error {
-		var werr error
-		w, werr = walk(ctx, p, e.opts.GlobalExcludes, r)
-		if werr == nil {
-			moved = reuseMoved(r, w)
-		}
-		return werr
-	})
-	if err != nil {
+	// A folder that is not there (a drive not mounted) stops the pass
+	// before the server is asked anything.
+	if _, err := localRoot(p); err != nil {
 		return fmt.Errorf("pass %s: %w", p.ID, err)
 	}
-	if !po.DryRun {
-		if err := ix.PutHashed(moved); err != nil {
-			return fmt.Errorf("pass %s: store hashes: %w", p.ID, err)
-		}
-	}
-	c.filesSeen.Store(int64(len(w.files)))
-	var seenBytes int64
-	for i := range w.files {
-		seenBytes += w.files[i].size
-	}
-	c.bytesSeen.Store(seenBytes)
-	res.watchDirs = append([]string{p.Local}, w.localDirs...)
-	for _, pr := range w.problems {
-		problem(pr)
-	}
-	res.Skipped = w.skipped
-
-	// The listing comes before hashing: files the plan will upload
-	// whatever else the tree holds go to the server as soon as they are
-	// hashed.
-	var remote []Entry
-	rootMissing, listedUnchanged := false, 0
-	pending := pendingRemote{}
-	unreachable := 0
-	err = e.list(ctx, &c, p.Remote, func(en Entry) error {
-		if !servedBack(en.Path) {
-			// Stored by an older client under a name the server cannot
-			// serve back: it can be neither compared, moved nor trashed.
-			unreachable++
-			return nil
-		}
-		if matchUnchanged(w, en) {
-			listedUnchanged++
-			return nil
-		}
-		if pending.hold(w, en) {
-			return nil
-		}
-		remote = append(remote, en)
-		return nil
-	})
-	if unreachable > 0 {
-		e.log.Warn("remote items left alone: JottaCloud cannot serve their names back (an older version stored them); remove them in the JottaCloud web app", "pair", p.ID, "items", unreachable)
-	}
-	if errors.Is(err, ErrNotExist) {
-		rootMissing, remote, err = true, nil, nil
-		for i := range w.files { // nothing is on the server
-			w.files[i].unchanged = false
-		}
-		listedUnchanged = 0
-		clear(pending)
-	}
+	e.log.Debug("listing the remote folder", "pair", p.ID)
+	l, err := e.spoolListing(ctx, &c, p)
 	if err != nil {
 		return fmt.Errorf("pass %s: list %s: %w", p.ID, p.Remote, err)
 	}
-	if rootMissing && !po.DryRun {
+	defer l.close()
+	e.log.Debug("listing spooled", "pair", p.ID, "items", l.s.Len(), "missing", l.missing)
+	if l.unreachable > 0 {
+		e.log.Warn("remote items left alone: JottaCloud cannot serve their names back (an older version stored them); remove them in the JottaCloud web app", "pair", p.ID, "items", l.unreachable)
+	}
+	if l.missing && !po.DryRun {
 		created, err := e.remote.EnsureFolder(ctx, p.Remote)
 		if err != nil {
 			return fmt.Errorf("pass %s: create %s: %w", p.ID, p.Remote, err)
@@ -167,38 +111,55 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 		}
 	}
 
-	x := &executor{e: e, p: p, ix: ix, c: &c, problem: problem}
-	var early *earlyUploads
-	if !po.DryRun && needsHashing(w) {
-		early = newEarlyUploads(ctx, x, remote, pending)
+	var w *index.Writer
+	if !po.DryRun {
+		if w, err = ix.Begin(); err != nil {
+			return fmt.Errorf("pass %s: write the index: %w", p.ID, err)
+		}
 	}
-	if err := e.hashChanged(ctx, p, ix, w, po.DryRun, &c, problem, early); err != nil {
+	merged := false
+	defer func() {
+		if w == nil {
+			return
+		}
+		// A pass that walked everything writes the whole index (files
+		// gone are forgotten); one cut short keeps what it learned.
+		end := w.Keep
+		if merged {
+			end = w.Commit
+		}
+		if werr := end(); werr != nil && err == nil {
+			err = fmt.Errorf("pass %s: write the index: %w", p.ID, werr)
+		}
+	}()
+
+	x := &executor{e: e, p: p, w: w, c: &c, problem: problem}
+	m, early, err := e.merge(ctx, p, po, ix, w, l, x, &c, problem)
+	if err != nil {
 		return fmt.Errorf("pass %s: %w", p.ID, err)
 	}
-	if early != nil {
+	merged = true
+	wr := m.walk
+	e.log.Debug("walk merged", "pair", p.ID, "files", wr.files, "unchanged", m.unchanged, "difference", len(m.files), "remote_difference", len(m.only)+len(m.atPath))
+	res.watchDirs = append([]string{p.Local}, wr.localDirs...)
+	res.Skipped = wr.skipped
+
+	remote := m.remote()
+	if early != nil && !po.DryRun {
 		remote = early.into(remote)
 	}
-	remote, settled := pending.settle(remote)
-	remote, unchanged := dropUnchanged(w, remote)
-	unchanged += listedUnchanged + settled
-
 	in := PlanInput{
-		Files:        make([]LocalFile, 0, len(w.files)-unchanged),
-		Unchanged:    unchanged,
-		Dirs:         w.dirs,
-		Protected:    w.protected,
+		Files:        m.planFiles(),
+		Unchanged:    m.unchanged,
+		Dirs:         wr.dirs,
+		Protected:    wr.protected,
 		Remote:       remote,
 		Prune:        p.Prune,
 		PruneLimit:   p.PruneLimit,
 		ForcePrune:   po.ForcePrune,
 		DisableMoves: p.DisableMoves,
 	}
-	for i := range w.files {
-		if f := &w.files[i]; !f.unchanged {
-			in.Files = append(in.Files, LocalFile{Path: f.remote, Local: f.rel, Size: f.size, MD5: f.md5Hex(), Uploaded: f.uploaded})
-		}
-	}
-	in.SourceProblem = e.sourceProblem(ix, w, po.ForcePrune)
+	in.SourceProblem = e.sourceProblem(ix, wr, po.ForcePrune)
 	if kept, err := keptPaths(ix); err != nil {
 		e.log.Warn("kept items unreadable", "pair", p.ID, "err", err)
 	} else {
@@ -209,7 +170,7 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 	for _, b := range plan.Blocked {
 		problem(Problem{Path: b.Local, Reason: b.Reason})
 	}
-	res.Planned = summarise(plan, rootMissing)
+	res.Planned = summarise(plan, l.missing)
 	if early != nil {
 		early.count(&res.Planned)
 	}
@@ -220,41 +181,16 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 		return nil
 	}
 
-	// The executor knows the files the plan names; the unchanged ones the
-	// server already has only need the index to learn it.
-	byLocal := make(map[string]*localFile, len(in.Files))
-	for i := range w.files {
-		if f := &w.files[i]; !f.unchanged {
-			byLocal[f.rel] = f
-		} else if !f.uploaded {
-			x.markUploaded(f)
-		}
+	x.files = make(map[string]*localFile, len(m.files))
+	for _, f := range m.files {
+		x.files[f.rel] = f
 	}
-	x.files = byLocal
-	todo := plan
-	if early != nil {
-		todo.Uploads = early.left(plan.Uploads, byLocal)
-	}
-	if err := x.run(ctx, &todo); err != nil {
+	if err := x.run(ctx, &plan); err != nil {
 		return fmt.Errorf("pass %s: %w", p.ID, err)
-	}
-
-	// Forget files that are gone, so the index does not grow forever.
-	var stale []string
-	_ = ix.View(func(r *state.Reader) error {
-		return r.ForEach(func(path string, _ state.Record) error {
-			if _, ok := w.seen[path]; !ok {
-				stale = append(stale, path)
-			}
-			return nil
-		})
-	})
-	if err := ix.Delete(stale); err != nil {
-		e.log.Warn("index cleanup failed", "pair", p.ID, "err", err)
 	}
 	if plan.PruneRefused == "" || p.Prune == PruneNone {
 		var dev [8]byte
-		binary.LittleEndian.PutUint64(dev[:], w.rootDev)
+		binary.LittleEndian.PutUint64(dev[:], wr.rootDev)
 		if err := ix.SetMeta(metaRootDev, dev[:]); err != nil {
 			e.log.Warn("index meta write failed", "pair", p.ID, "err", err)
 		}
@@ -267,8 +203,84 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 	return nil
 }
 
+// merge walks the local tree against the index and the listing: it
+// hashes what changed, writes the new index generation as it goes, starts
+// uploads of new files at once (not on a dry run), and keeps the
+// difference for the plan. Walk problems are reported as they are found.
+func (e *Engine) merge(ctx context.Context, p Pair, po PassOptions, ix *index.Index, w *index.Writer, l *listing,
+	x *executor, c *counters, problem func(Problem)) (*march, *earlyUploads, error) {
+	// An upload that ends the pass (account full, signed out) stops the
+	// walk and the hashing too.
+	mctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	m := &march{ctx: mctx, e: e, p: p, c: c, problem: problem, ix: ix, w: w, l: l}
+	var early *earlyUploads
+	var earlyErr error
+	var dry func(*localFile)
+	if po.DryRun && po.WouldUpload != nil {
+		dry = func(f *localFile) { po.WouldUpload(f.rel, f.size) }
+	}
+	if !po.DryRun || dry != nil {
+		m.offerEarly = func(f *localFile) bool {
+			if earlyErr != nil {
+				return false
+			}
+			if early == nil {
+				if early, earlyErr = newEarlyUploads(mctx, x, l, dry); earlyErr != nil {
+					early = nil
+					return false
+				}
+			}
+			taken, err := early.offer(mctx, f)
+			if err != nil {
+				earlyErr = err
+				cancel(err)
+			}
+			return taken
+		}
+	}
+	// Hashing progress appears with the first file to hash; its totals
+	// grow as the walk finds more.
+	prog := newQuietProgress(e, p.ID, StateScanning)
+	var speak sync.Once
+	hash := func(ctx context.Context, it *item) {
+		f := &it.f
+		prog.addFile(f.size)
+		speak.Do(prog.speak)
+		sum, err := hashOne(ctx, p.Local, f, e.openFile, e.afterFirstRead)
+		prog.fileDone(f.rel, f.size)
+		if err != nil {
+			it.err = err
+			return
+		}
+		c.filesHashed.Add(1)
+		c.bytesHashed.Add(f.size)
+		f.md5, f.hashed = sum, true
+	}
+	wr, err := m.run(e.opts.GlobalExcludes, hash)
+	prog.finish()
+	if early != nil {
+		if werr := early.wait(); earlyErr == nil {
+			earlyErr = werr
+		}
+	}
+	if wr != nil {
+		for _, pr := range wr.problems {
+			problem(pr)
+		}
+	}
+	if err == nil || (earlyErr != nil && ctx.Err() == nil) {
+		err = earlyErr // the cause, when an upload ended the pass
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	m.walk = wr
+	return m, early, nil
+}
+
 // sourceProblem says why the local folder looks unavailable for pruning.
-func (e *Engine) sourceProblem(ix *state.Index, w *walkResult, force bool) string {
+func (e *Engine) sourceProblem(ix *index.Index, w *walkResult, force bool) string {
 	if w.rootItems == 0 {
 		return "the local folder is empty (is the drive mounted?)"
 	}
@@ -325,103 +337,4 @@ func summarise(pl Plan, rootMissing bool) Planned {
 		s.MovedBytes += m.Bytes
 	}
 	return s
-}
-
-// needsHashing reports whether the walk left files the index could not vouch for.
-func needsHashing(w *walkResult) bool {
-	for i := range w.files {
-		if !w.files[i].hashed {
-			return true
-		}
-	}
-	return false
-}
-
-// hashChanged hashes every file the index could not vouch for, stores the
-// results (unless dry-run) in batches and offers each hashed file to early
-// (when set), which may upload it at once.
-func (e *Engine) hashChanged(ctx context.Context, p Pair, ix *state.Index, w *walkResult, dryRun bool, c *counters, problem func(Problem), early *earlyUploads) error {
-	var todo []int
-	var total int64
-	for i := range w.files {
-		if !w.files[i].hashed {
-			todo = append(todo, i)
-			total += w.files[i].size
-		}
-	}
-	// An upload that ends the pass (account full, signed out) stops the
-	// hashing too.
-	hctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	var earlyErr error
-	offer := func(f *localFile) {
-		if early == nil || earlyErr != nil {
-			return
-		}
-		if err := early.offer(hctx, f); err != nil {
-			earlyErr = err
-			cancel(err)
-		}
-	}
-	herr := e.hashAll(hctx, p, ix, w, todo, total, dryRun, c, problem, offer)
-	if early != nil {
-		if err := early.wait(); earlyErr == nil {
-			earlyErr = err
-		}
-	}
-	if herr == nil || (earlyErr != nil && ctx.Err() == nil) {
-		return earlyErr
-	}
-	return herr
-}
-
-// hashAll hashes w.files[i] for every i in todo, storing the results
-// (unless dry-run) in batches and passing each hashed file to hashed.
-func (e *Engine) hashAll(ctx context.Context, p Pair, ix *state.Index, w *walkResult, todo []int, total int64, dryRun bool, c *counters, problem func(Problem), hashed func(*localFile)) error {
-	if len(todo) == 0 {
-		return nil
-	}
-	prog := newProgress(e, p.ID, StateScanning, len(todo), total)
-	var batch []state.Hashed
-	lastFlush := time.Now()
-	flush := func() error {
-		lastFlush = time.Now()
-		if dryRun || len(batch) == 0 {
-			batch = batch[:0]
-			return nil
-		}
-		err := ix.PutHashed(batch)
-		batch = batch[:0]
-		return err
-	}
-	var storeErr error
-	err := hashFiles(ctx, p.Local, w.files, todo, e.opts.Hashers, e.openFile, e.afterFirstRead, func(r hashResult) {
-		f := &w.files[r.i]
-		prog.fileDone(f.rel, f.size)
-		if r.err != nil {
-			if ctx.Err() == nil {
-				problem(Problem{Path: f.rel, Reason: "not backed up: " + errReason(r.err), Err: r.err})
-			}
-			return
-		}
-		c.filesHashed.Add(1)
-		c.bytesHashed.Add(f.size)
-		f.md5, f.hashed = r.md5, true
-		batch = append(batch, state.Hashed{Path: f.rel, Size: f.size, ModTime: f.mtime, Inode: f.inode, Ctime: f.ctime, MD5: f.md5})
-		if (len(batch) >= hashBatch || time.Since(lastFlush) >= hashFlushEvery) && storeErr == nil {
-			storeErr = flush()
-		}
-		hashed(f)
-	})
-	prog.finish()
-	if err != nil {
-		return err
-	}
-	if storeErr == nil {
-		storeErr = flush()
-	}
-	if storeErr != nil {
-		return fmt.Errorf("store hashes: %w", storeErr)
-	}
-	return nil
 }

@@ -524,6 +524,40 @@ func TestDryRunReportsMovesAndPrune(t *testing.T) {
 	}
 }
 
+// TestDryRunStreamsNewFiles: with WouldUpload set, a dry run names each
+// new file as the walk finds it and keeps it out of the plan; a renamed
+// folder still shows as a move, and nothing is sent.
+func TestDryRunStreamsNewFiles(t *testing.T) {
+	local := t.TempDir()
+	writeFile(t, local, "old/a.txt", []byte("aaaa"))
+	mem := syncertest.NewMemRemote()
+	e := newEngine(t, mem, syncer.Options{})
+	p := pairFor(local)
+	pass(t, e, p, syncer.PassOptions{})
+	os.Rename(filepath.Join(local, "old"), filepath.Join(local, "renamed"))
+	for i := range 5 {
+		writeFile(t, local, fmt.Sprintf("new/%d.txt", i), []byte(strings.Repeat("n", i+1)))
+	}
+	var got []string
+	before := mem.Stats()
+	res := pass(t, e, p, syncer.PassOptions{DryRun: true, WouldUpload: func(local string, size int64) {
+		got = append(got, fmt.Sprintf("%s %d", local, size))
+	}})
+	want := []string{"new/0.txt 1", "new/1.txt 2", "new/2.txt 3", "new/3.txt 4", "new/4.txt 5"}
+	if !slices.Equal(got, want) {
+		t.Errorf("WouldUpload saw %q, want %q (in walk order)", got, want)
+	}
+	if len(res.Plan.Uploads) != 0 {
+		t.Errorf("the plan still holds %d uploads", len(res.Plan.Uploads))
+	}
+	if pl := res.Planned; pl.Uploads != 5 || pl.UploadBytes != 15 || pl.FolderMoves != 1 {
+		t.Errorf("dry run planned %+v, want 5 uploads of 15 bytes and one folder move", pl)
+	}
+	if after := mem.Stats(); after.Uploads != before.Uploads || after.Moves != before.Moves || after.Mkdirs != before.Mkdirs {
+		t.Errorf("dry run changed the remote: %+v -> %+v", before, after)
+	}
+}
+
 func TestDeletedIndexCostsOnlyARehash(t *testing.T) {
 	local := t.TempDir()
 	writeFile(t, local, "a.txt", []byte("aaa"))

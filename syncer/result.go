@@ -72,6 +72,12 @@ type PassOptions struct {
 	// ForcePrune lifts the prune limit and accepts a changed filesystem
 	// for this pass. It never overrides a missing or empty local folder.
 	ForcePrune bool
+	// WouldUpload, when set on a dry run, is told of each new file the
+	// pass would upload whatever else the tree holds, as the walk finds
+	// it (local relative path and size); those files are counted in the
+	// summary but left out of the plan, so a dry run over a large new
+	// tree holds only the rest.
+	WouldUpload func(local string, size int64)
 }
 
 // PassResult is the outcome of one pass over one pair.

@@ -19,13 +19,13 @@ func Select(ctx context.Context, p Pair, globalExcludes []string) ([]SelectedFil
 	if err := p.Validate(); err != nil {
 		return nil, nil, err
 	}
-	w, err := walk(ctx, p, globalExcludes, nil)
+	var out []SelectedFile
+	w, err := walk(ctx, p, globalExcludes, func(f localFile) error {
+		out = append(out, SelectedFile{Rel: f.rel, Remote: f.remote, Abs: f.path(p.Local), Size: f.size})
+		return nil
+	})
 	if err != nil {
 		return nil, nil, err
-	}
-	out := make([]SelectedFile, len(w.files))
-	for i, f := range w.files {
-		out[i] = SelectedFile{Rel: f.rel, Remote: f.remote, Abs: f.path(p.Local), Size: f.size}
 	}
 	return out, w.problems, nil
 }

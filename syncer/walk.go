@@ -12,7 +12,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 
 	"jottacloudclient/internal/names"
-	"jottacloudclient/syncer/state"
+	"jottacloudclient/syncer/index"
 )
 
 // localFile is one regular file found by the walk.
@@ -27,9 +27,8 @@ type localFile struct {
 	hashed bool // md5 is valid for this stat
 	// uploaded: the index says the server confirmed md5 and size.
 	uploaded bool
-	// unchanged: the listing has it under the same path with the same
-	// size and md5; the plan never sees it.
-	unchanged bool
+	// ref is the file's record in the index generation this pass writes.
+	ref index.Ref
 }
 
 // path returns the file's local path below root (the pair's local folder);
@@ -45,17 +44,16 @@ func (f *localFile) md5Hex() string {
 	return hex.EncodeToString(f.md5[:])
 }
 
-// walkResult is the local side of a pass.
+// walkResult is the local side of a pass, without its files: the walk
+// hands each file on as it finds it.
 type walkResult struct {
-	files     []localFile
 	dirs      []string // remote relative paths of directories backed up
 	localDirs []string // absolute local paths of those directories
 	protected []string // remote relative paths present locally but left out
 	problems  []Problem
 	skipped   []Skipped
-	seen      map[string]int // local relative path → index into files
-	rootItems int            // entries directly in the root (before filtering)
-	indexed   int            // files the index has a record for (under their path)
+	rootItems int // entries directly in the root (before filtering)
+	files     int // regular files found
 	rootDev   uint64
 }
 
@@ -64,35 +62,31 @@ type walker struct {
 	pair     Pair
 	root     string // resolved root (symlinks evaluated) for containment checks
 	patterns []gitignore.Pattern
-	idx      *state.Reader
+	visit    func(localFile) error
 	visited  map[[2]uint64]bool
 	res      *walkResult
 	comps    []string
 }
 
-// walk scans the pair's local tree, consulting the index (one read
-// transaction) so that unchanged files carry their stored md5.
-func walk(ctx context.Context, p Pair, global []string, idx *state.Reader) (*walkResult, error) {
-	fi, err := os.Stat(p.Local)
+// walk scans the pair's local tree and calls visit for each regular file,
+// in index.ComparePaths order of the local relative paths: directory by
+// directory, entries sorted by name, a folder's contents right after it.
+// An error from visit ends the walk.
+func walk(ctx context.Context, p Pair, global []string, visit func(localFile) error) (*walkResult, error) {
+	fi, err := localRoot(p)
 	if err != nil {
-		if os.IsNotExist(err) {
-			return nil, fmt.Errorf("local folder %s is missing (is the drive mounted?): %w", p.Local, ErrSourceMissing)
-		}
-		return nil, fmt.Errorf("local folder %s: %w", p.Local, err)
-	}
-	if !fi.IsDir() {
-		return nil, fmt.Errorf("local folder %s is not a directory: %w", p.Local, ErrSourceMissing)
+		return nil, err
 	}
 	root, err := filepath.EvalSymlinks(p.Local)
 	if err != nil {
 		return nil, fmt.Errorf("local folder %s: %w", p.Local, err)
 	}
 	w := &walker{
-		ctx:  ctx,
-		pair: p,
-		root: root,
-		idx:  idx,
-		res:  &walkResult{seen: map[string]int{}},
+		ctx:   ctx,
+		pair:  p,
+		root:  root,
+		visit: visit,
+		res:   &walkResult{},
 	}
 	w.patterns = append(parsePatterns(global, nil), parsePatterns(p.Excludes, nil)...)
 	ino, _, dev := fileIdentity(fi)
@@ -104,6 +98,22 @@ func walk(ctx context.Context, p Pair, global []string, idx *state.Reader) (*wal
 		return nil, err
 	}
 	return w.res, nil
+}
+
+// localRoot checks that the pair's local folder is there: a missing one
+// (a drive not mounted) is ErrSourceMissing.
+func localRoot(p Pair) (fs.FileInfo, error) {
+	fi, err := os.Stat(p.Local)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, fmt.Errorf("local folder %s is missing (is the drive mounted?): %w", p.Local, ErrSourceMissing)
+		}
+		return nil, fmt.Errorf("local folder %s: %w", p.Local, err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("local folder %s is not a directory: %w", p.Local, ErrSourceMissing)
+	}
+	return fi, nil
 }
 
 func (w *walker) problem(rel, reason string) {
@@ -253,33 +263,24 @@ func (w *walker) dir(abs, rel, remote string, isRoot bool) error {
 			w.skip(childRel, childRemote, SkipSpecial, kindName(fi.Mode().Type()))
 			continue
 		}
-		w.file(childRel, childRemote, fi)
+		if err := w.file(childRel, childRemote, fi); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-func (w *walker) file(rel, remote string, fi fs.FileInfo) {
+func (w *walker) file(rel, remote string, fi fs.FileInfo) error {
 	inode, ctime, _ := fileIdentity(fi)
-	f := localFile{
+	w.res.files++
+	return w.visit(localFile{
 		rel:    rel,
 		remote: remote,
 		size:   fi.Size(),
 		mtime:  fi.ModTime().UnixNano(),
 		inode:  inode,
 		ctime:  ctime,
-	}
-	if w.idx != nil {
-		rec, ok := w.idx.Get(rel)
-		if ok {
-			w.res.indexed++
-		}
-		if ok && rec.Hashed && rec.SameStat(f.size, f.mtime, f.inode, f.ctime) {
-			f.md5, f.hashed = rec.MD5, true
-			f.uploaded = rec.Uploaded && rec.UploadedMD5 == rec.MD5 && rec.UploadedSize == f.size
-		}
-	}
-	w.res.seen[rel] = len(w.res.files)
-	w.res.files = append(w.res.files, f)
+	})
 }
 
 // followable resolves a symbolic link for FollowSymlinks: only targets inside

@@ -12,7 +12,7 @@ import (
 
 	"jottacloudclient/jotta/emulator"
 	"jottacloudclient/syncer"
-	"jottacloudclient/syncer/state"
+	"jottacloudclient/syncer/index"
 )
 
 // TestCrashDuringReorganisedPass kills 'jotta scan' at random moments of a
@@ -78,25 +78,7 @@ func TestCrashDuringReorganisedPass(t *testing.T) {
 		t.Fatal("no run was killed; the scenario did not happen")
 	}
 
-	if out, code := c.run("scan-final", "", args...); code != 0 {
-		stderr, _ := os.ReadFile(filepath.Join(c.dir, "stderr-scan-final.log"))
-		t.Fatalf("final scan: exit %d\n%s\n%s", code, out, tail(string(stderr), 4000))
-	}
-	if out, code := c.run("verify", "", "verify", local, remote); code != 0 {
-		t.Errorf("jotta verify: exit %d\n%s", code, tail(out, 4000))
-	}
-	localSums := localFiles(t, local)
-	remoteList := listRemote(t, client, remote)
-	for rel, sum := range localSums {
-		if r, ok := remoteList[rel]; !ok || r.MD5 != sum {
-			t.Errorf("%s: server has %+v, want md5 %s", rel, r, sum)
-		}
-	}
-	for rel := range remoteList {
-		if _, ok := localSums[rel]; !ok {
-			t.Errorf("%s is still on the server (old path or deleted file)", rel)
-		}
-	}
+	_, remoteList := c.finalScan(t, local, remote, args)
 	checkLiveRecords(t, c, local, remoteList)
 }
 
@@ -108,20 +90,20 @@ func checkLiveRecords(t *testing.T, c *cliEnv, local string, remote map[string]s
 	t.Helper()
 	dbs, _ := filepath.Glob(filepath.Join(c.cacheDir(), "jottacloudclient", "*.db"))
 	for _, db := range dbs {
-		ix, err := state.Open(db)
+		ix, err := index.Open(db)
 		if err != nil {
 			t.Fatalf("open index: %v", err)
 		}
-		err = ix.View(func(r *state.Reader) error {
-			return r.ForEach(func(p string, rec state.Record) error {
-				if !rec.Uploaded || rec.UploadedMD5 != rec.MD5 || rec.UploadedSize != rec.Size {
+		err = ix.View(func(r *index.Reader) error {
+			return r.ForEach(func(p string, rec index.Record) error {
+				if !rec.Uploaded {
 					return nil
 				}
 				if _, err := os.Lstat(filepath.Join(local, filepath.FromSlash(p))); err != nil {
 					return nil
 				}
-				if got, ok := remote[p]; !ok || got.Size != rec.UploadedSize || got.MD5 != fmt.Sprintf("%x", rec.UploadedMD5) {
-					t.Errorf("index: %s is recorded as backed up (%x, %d bytes); the server has %+v", p, rec.UploadedMD5, rec.UploadedSize, got)
+				if got, ok := remote[p]; !ok || got.Size != rec.Size || got.MD5 != fmt.Sprintf("%x", rec.MD5) {
+					t.Errorf("index: %s is recorded as backed up (%x, %d bytes); the server has %+v", p, rec.MD5, rec.Size, got)
 				}
 				return nil
 			})
@@ -131,4 +113,31 @@ func checkLiveRecords(t *testing.T, c *cliEnv, local string, remote map[string]s
 			t.Fatal(err)
 		}
 	}
+}
+
+// finalScan runs a last scan to its end, then 'jotta verify', and checks
+// that the server holds exactly the local files with their md5s. It
+// returns both sides.
+func (c *cliEnv) finalScan(t *testing.T, local, remote string, args []string) (localSums map[string]string, remoteList map[string]syncer.Entry) {
+	t.Helper()
+	if out, code := c.run("scan-final", "", args...); code != 0 {
+		stderr, _ := os.ReadFile(filepath.Join(c.dir, "stderr-scan-final.log"))
+		t.Fatalf("final scan: exit %d\n%s\n%s", code, out, tail(string(stderr), 4000))
+	}
+	if out, code := c.run("verify", "", "verify", local, remote); code != 0 {
+		t.Errorf("jotta verify: exit %d\n%s", code, tail(out, 4000))
+	}
+	localSums = localFiles(t, local)
+	remoteList = listRemote(t, c.client(), remote)
+	for rel, sum := range localSums {
+		if r, ok := remoteList[rel]; !ok || r.MD5 != sum {
+			t.Errorf("%s: server has %+v, want md5 %s", rel, r, sum)
+		}
+	}
+	for rel := range remoteList {
+		if _, ok := localSums[rel]; !ok {
+			t.Errorf("%s is still on the server (old path or deleted file)", rel)
+		}
+	}
+	return localSums, remoteList
 }

@@ -24,7 +24,7 @@ import (
 	"jottacloudclient/jotta"
 	"jottacloudclient/jotta/emulator"
 	"jottacloudclient/syncer"
-	"jottacloudclient/syncer/state"
+	"jottacloudclient/syncer/index"
 )
 
 // noKeyring is an OS keyring that is never available, so the session goes
@@ -316,29 +316,29 @@ func (e *env) checkIndex(indexPath, root string) int {
 // files (by relative path) and returns how many records say uploaded.
 func checkIndexAgainst(t *testing.T, remote map[string]syncer.Entry, indexPath string) int {
 	t.Helper()
-	ix, err := state.Open(indexPath)
+	ix, err := index.Open(indexPath)
 	if err != nil {
 		t.Fatalf("open index: %v", err)
 	}
 	defer ix.Close()
 	n := 0
-	err = ix.View(func(r *state.Reader) error {
-		return r.ForEach(func(p string, rec state.Record) error {
+	err = ix.View(func(r *index.Reader) error {
+		return r.ForEach(func(p string, rec index.Record) error {
 			// A record vouches for the current content only when what the
 			// server confirmed is what was last hashed; an older
 			// confirmation is history and the walk ignores it.
-			if !rec.Uploaded || rec.UploadedMD5 != rec.MD5 || rec.UploadedSize != rec.Size {
+			if !rec.Uploaded {
 				return nil
 			}
 			n++
 			got, ok := remote[p]
-			want := hex.EncodeToString(rec.UploadedMD5[:])
+			want := hex.EncodeToString(rec.MD5[:])
 			switch {
 			case !ok:
 				t.Errorf("index: %s is recorded as backed up but the server does not have it", p)
-			case got.MD5 != want || got.Size != rec.UploadedSize:
+			case got.MD5 != want || got.Size != rec.Size:
 				t.Errorf("index: %s is recorded as backed up with md5 %s size %d, the server has %s size %d",
-					p, want, rec.UploadedSize, got.MD5, got.Size)
+					p, want, rec.Size, got.MD5, got.Size)
 			}
 			return nil
 		})
