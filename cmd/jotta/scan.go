@@ -234,7 +234,13 @@ func runScan(ctx context.Context, g *globals, f scanFlags, topdir, remote string
 		defer wg.Done()
 		col.consume(sub.C())
 	}()
-	res, passErr := eng.RunPass(ctx, sp.pair, syncer.PassOptions{DryRun: f.dryRun, ForcePrune: f.confirmDeletes})
+	po := syncer.PassOptions{DryRun: f.dryRun, ForcePrune: f.confirmDeletes}
+	if f.dryRun && !f.json {
+		// The files a new tree would send are listed as they are found,
+		// not held for the end.
+		po.WouldUpload = col.wouldUpload
+	}
+	res, passErr := eng.RunPass(ctx, sp.pair, po)
 	sub.Close()
 	wg.Wait()
 
@@ -308,6 +314,7 @@ func scanOneLine(s string) string {
 // scanCollector gathers what the engine reports during the pass and shows
 // it as it happens.
 type scanCollector struct {
+	mu      sync.Mutex // the engine's events and a dry run's lines come from two goroutines
 	w       io.Writer
 	bar     *passProgress
 	created []string
@@ -330,22 +337,35 @@ func (c *scanCollector) say(msg string) {
 	fmt.Fprintln(c.w, msg)
 }
 
+// wouldUpload prints a file a dry run would upload, as the walk finds it.
+func (c *scanCollector) wouldUpload(local string, size int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.say(fmt.Sprintf("would upload %s (%s)", local, engineBytes(size)))
+}
+
 func (c *scanCollector) consume(events <-chan syncer.Event) {
 	for ev := range events {
-		switch e := ev.(type) {
-		case syncer.ProgressEvent:
-			if c.bar != nil {
-				c.bar.update(e)
-			}
-		case syncer.FolderCreatedEvent:
-			c.created = append(c.created, e.Path)
-			c.say("created remote folder " + e.Path)
-		case syncer.NoticeEvent:
-			c.notices = append(c.notices, e.Message)
-			c.say("note: " + e.Message)
-		}
+		c.mu.Lock()
+		c.event(ev)
+		c.mu.Unlock()
 	}
 	if c.bar != nil {
 		c.bar.done()
+	}
+}
+
+func (c *scanCollector) event(ev syncer.Event) {
+	switch e := ev.(type) {
+	case syncer.ProgressEvent:
+		if c.bar != nil {
+			c.bar.update(e)
+		}
+	case syncer.FolderCreatedEvent:
+		c.created = append(c.created, e.Path)
+		c.say("created remote folder " + e.Path)
+	case syncer.NoticeEvent:
+		c.notices = append(c.notices, e.Message)
+		c.say("note: " + e.Message)
 	}
 }
