@@ -30,6 +30,7 @@ type executor struct {
 
 	mu       sync.Mutex
 	madeDirs map[string]bool // folded folders that confirmed uploads created
+	marked   atomic.Bool     // a confirmation was recorded
 }
 
 func (x *executor) remotePath(rel string) string { return joinRemote(x.p.Remote, rel) }
@@ -290,6 +291,7 @@ func (x *executor) confirmBelow(dir string) {
 func (x *executor) markUploaded(f *localFile) {
 	if x.w != nil && f.hashed {
 		x.w.SetUploaded(f.ref)
+		x.marked.Store(true)
 	}
 }
 

@@ -3,6 +3,7 @@ package syncer
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 
 	"jottacloudclient/syncer/index"
 )
@@ -36,6 +37,11 @@ type march struct {
 	pl       *pipeline
 
 	walk *walkResult // the local side, once the walk is over
+
+	// changed is set when the new generation will differ from the
+	// previous one: a record dropped, added or altered. A pass that
+	// changes nothing leaves the index file as it was.
+	changed atomic.Bool
 
 	// Consumer side (one goroutine, in walk order).
 	files      []*localFile // the difference: files the plan must see
@@ -103,8 +109,10 @@ func (m *march) visit(f localFile) error {
 	m.remoteAt(it)
 	if ok && rec.Hashed && rec.SameStat(f.size, f.mtime, f.inode, f.ctime) {
 		it.f.md5, it.f.hashed, it.f.uploaded = rec.MD5, true, rec.Uploaded
+		it.same = rec.Uploaded // written back unaltered if still unchanged
 		return m.pl.push(it, false)
 	}
+	m.changed.Store(true)
 	if !ok && f.inode != 0 {
 		if m.reuse(&it.f) {
 			return m.pl.push(it, false)
@@ -171,6 +179,7 @@ func (m *march) indexAt(path string) (index.Record, bool) {
 
 // gone keeps the hash of a record whose file the walk did not find.
 func (m *march) gone(rec index.Record) {
+	m.changed.Store(true)
 	if !rec.Hashed || rec.Inode == 0 {
 		return
 	}
@@ -234,6 +243,7 @@ func (m *march) remoteAt(it *item) {
 func (m *march) consume(it *item) {
 	f := &it.f
 	if it.err != nil {
+		m.changed.Store(true)
 		if m.ctx.Err() == nil {
 			m.problem(Problem{Path: f.rel, Reason: "not backed up: " + errReason(it.err), Err: it.err})
 		}
@@ -244,8 +254,12 @@ func (m *march) consume(it *item) {
 		m.unchanged++
 		f.uploaded = true
 		m.put(f)
+		if !it.same {
+			m.changed.Store(true)
+		}
 		return
 	}
+	m.changed.Store(true)
 	f.uploaded = false
 	m.put(f)
 	if it.rem == nil && m.offerEarly != nil && m.offerEarly(f) {

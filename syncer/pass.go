@@ -118,14 +118,20 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 		}
 	}
 	merged := false
+	var x *executor
+	var m *march
 	defer func() {
 		if w == nil {
 			return
 		}
 		// A pass that walked everything writes the whole index (files
-		// gone are forgotten); one cut short keeps what it learned.
+		// gone are forgotten); one cut short keeps what it learned; one
+		// that changed nothing leaves the file alone.
 		end := w.Keep
-		if merged {
+		switch {
+		case merged && !m.changed.Load() && !x.marked.Load():
+			end = w.Abort
+		case merged:
 			end = w.Commit
 		}
 		if werr := end(); werr != nil && err == nil {
@@ -133,7 +139,7 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 		}
 	}()
 
-	x := &executor{e: e, p: p, w: w, c: &c, problem: problem}
+	x = &executor{e: e, p: p, w: w, c: &c, problem: problem}
 	m, early, err := e.merge(ctx, p, po, ix, w, l, x, &c, problem)
 	if err != nil {
 		return fmt.Errorf("pass %s: %w", p.ID, err)

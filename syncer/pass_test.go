@@ -558,6 +558,50 @@ func TestDryRunStreamsNewFiles(t *testing.T) {
 	}
 }
 
+// TestUnchangedPassLeavesTheIndexAlone: a pass that finds nothing new
+// writes no new index generation; one that finds a change does.
+func TestUnchangedPassLeavesTheIndexAlone(t *testing.T) {
+	local := t.TempDir()
+	for i := range 20 {
+		writeFile(t, local, fmt.Sprintf("d%d/f%d.txt", i%3, i), []byte(strings.Repeat("x", i)))
+	}
+	stateDir := t.TempDir()
+	e := newEngine(t, syncertest.NewMemRemote(), syncer.Options{StateDir: stateDir})
+	p := pairFor(local)
+	generations := func() string {
+		t.Helper()
+		names, err := filepath.Glob(e.IndexPath(p.ID) + ".g*")
+		if err != nil || len(names) == 0 {
+			t.Fatalf("no index generation file: %v", err)
+		}
+		var out []string
+		for _, n := range names {
+			fi, err := os.Stat(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, fmt.Sprintf("%s %d %d", filepath.Base(n), fi.Size(), fi.ModTime().UnixNano()))
+		}
+		return strings.Join(out, ", ")
+	}
+	pass(t, e, p, syncer.PassOptions{})
+	before := generations()
+	if res := pass(t, e, p, syncer.PassOptions{}); res.Counters.FilesHashed != 0 || res.Planned.Unchanged != 20 {
+		t.Fatalf("second pass: %+v, planned %+v; want nothing hashed and 20 unchanged", res.Counters, res.Planned)
+	}
+	if after := generations(); after != before {
+		t.Errorf("an unchanged pass rewrote the index: %s -> %s", before, after)
+	}
+	writeFile(t, local, "d1/new.txt", []byte("new"))
+	pass(t, e, p, syncer.PassOptions{})
+	if after := generations(); after == before {
+		t.Errorf("a pass that found a new file left the index as it was (%s)", after)
+	}
+	if res := pass(t, e, p, syncer.PassOptions{}); res.Counters.FilesHashed != 0 || res.Planned.Unchanged != 21 {
+		t.Errorf("pass after the new file: %+v, planned %+v; want nothing hashed and 21 unchanged", res.Counters, res.Planned)
+	}
+}
+
 func TestDeletedIndexCostsOnlyARehash(t *testing.T) {
 	local := t.TempDir()
 	writeFile(t, local, "a.txt", []byte("aaa"))

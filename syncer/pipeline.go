@@ -15,6 +15,9 @@ type item struct {
 	f   localFile
 	rem *remoteItem // the remote file listed at exactly this local path, if any
 	err error       // why hashing failed
+	// same: the index record at this path vouches for the file and says
+	// it is backed up; written back unaltered when it still is.
+	same bool
 	// done is closed once the file is hashed; nil when it needed no
 	// hashing.
 	done chan struct{}
