@@ -81,35 +81,12 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 		e.emit(ProblemEvent{Pair: p.ID, Problem: pr})
 	}
 
-	// The listing comes first, whole, spooled to disk in the walk's
-	// order: nothing is compared, uploaded early, moved or trashed before
-	// it is known to be complete.
 	e.emit(StateEvent{Pair: p.ID, State: StateScanning})
-	// A folder that is not there (a drive not mounted) stops the pass
-	// before the server is asked anything.
-	if _, err := localRoot(p); err != nil {
-		return fmt.Errorf("pass %s: %w", p.ID, err)
-	}
-	e.log.Debug("listing the remote folder", "pair", p.ID)
-	l, err := e.spoolListing(ctx, &c, p)
+	l, err := e.listFirst(ctx, p, po, &c)
 	if err != nil {
-		return fmt.Errorf("pass %s: list %s: %w", p.ID, p.Remote, err)
+		return err
 	}
 	defer l.close()
-	e.log.Debug("listing spooled", "pair", p.ID, "items", l.s.Len(), "missing", l.missing)
-	if l.unreachable > 0 {
-		e.log.Warn("remote items left alone: JottaCloud cannot serve their names back (an older version stored them); remove them in the JottaCloud web app", "pair", p.ID, "items", l.unreachable)
-	}
-	if l.missing && !po.DryRun {
-		created, err := e.remote.EnsureFolder(ctx, p.Remote)
-		if err != nil {
-			return fmt.Errorf("pass %s: create %s: %w", p.ID, p.Remote, err)
-		}
-		for _, path := range created {
-			c.foldersCreated.Add(1)
-			e.emit(FolderCreatedEvent{Pair: p.ID, Path: path})
-		}
-	}
 
 	var w *index.Writer
 	if !po.DryRun {
@@ -117,61 +94,23 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 			return fmt.Errorf("pass %s: write the index: %w", p.ID, err)
 		}
 	}
-	merged := false
-	var x *executor
+	x := &executor{e: e, p: p, w: w, c: &c, problem: problem}
 	var m *march
 	defer func() {
-		if w == nil {
-			return
-		}
-		// A pass that walked everything writes the whole index (files
-		// gone are forgotten); one cut short keeps what it learned; one
-		// that changed nothing leaves the file alone.
-		end := w.Keep
-		switch {
-		case merged && !m.changed.Load() && !x.marked.Load():
-			end = w.Abort
-		case merged:
-			end = w.Commit
-		}
-		if werr := end(); werr != nil && err == nil {
+		if werr := endGeneration(w, m, x); werr != nil && err == nil {
 			err = fmt.Errorf("pass %s: write the index: %w", p.ID, werr)
 		}
 	}()
-
-	x = &executor{e: e, p: p, w: w, c: &c, problem: problem}
 	m, early, err := e.merge(ctx, p, po, ix, w, l, x, &c, problem)
 	if err != nil {
 		return fmt.Errorf("pass %s: %w", p.ID, err)
 	}
-	merged = true
 	wr := m.walk
 	e.log.Debug("walk merged", "pair", p.ID, "files", wr.files, "unchanged", m.unchanged, "difference", len(m.files), "remote_difference", len(m.only)+len(m.atPath))
 	res.watchDirs = append([]string{p.Local}, wr.localDirs...)
 	res.Skipped = wr.skipped
 
-	remote := m.remote()
-	if early != nil && !po.DryRun {
-		remote = early.into(remote)
-	}
-	in := PlanInput{
-		Files:        m.planFiles(),
-		Unchanged:    m.unchanged,
-		Dirs:         wr.dirs,
-		Protected:    wr.protected,
-		Remote:       remote,
-		Prune:        p.Prune,
-		PruneLimit:   p.PruneLimit,
-		ForcePrune:   po.ForcePrune,
-		DisableMoves: p.DisableMoves,
-	}
-	in.SourceProblem = e.sourceProblem(ix, wr, po.ForcePrune)
-	if kept, err := keptPaths(ix); err != nil {
-		e.log.Warn("kept items unreadable", "pair", p.ID, "err", err)
-	} else {
-		in.Protected = append(in.Protected, kept...)
-	}
-	plan := MakePlan(in)
+	plan := e.planPass(p, po, ix, m, early)
 	res.Plan = &plan
 	for _, b := range plan.Blocked {
 		problem(Problem{Path: b.Local, Reason: b.Reason})
@@ -194,6 +133,88 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 	if err := x.run(ctx, &plan); err != nil {
 		return fmt.Errorf("pass %s: %w", p.ID, err)
 	}
+	e.passDone(p, ix, wr, plan)
+	return nil
+}
+
+// listFirst lists the pair's remote folder, whole, into a spool sorted in
+// the walk's order: nothing is compared, uploaded early, moved or trashed
+// before it is known to be complete. A missing remote folder is created
+// (not on a dry run); a missing local folder (a drive not mounted) stops
+// the pass before the server is asked anything.
+func (e *Engine) listFirst(ctx context.Context, p Pair, po PassOptions, c *counters) (*listing, error) {
+	if _, err := localRoot(p); err != nil {
+		return nil, fmt.Errorf("pass %s: %w", p.ID, err)
+	}
+	e.log.Debug("listing the remote folder", "pair", p.ID)
+	l, err := e.spoolListing(ctx, c, p)
+	if err != nil {
+		return nil, fmt.Errorf("pass %s: list %s: %w", p.ID, p.Remote, err)
+	}
+	e.log.Debug("listing spooled", "pair", p.ID, "items", l.s.Len(), "missing", l.missing)
+	if l.unreachable > 0 {
+		e.log.Warn("remote items left alone: JottaCloud cannot serve their names back (an older version stored them); remove them in the JottaCloud web app", "pair", p.ID, "items", l.unreachable)
+	}
+	if l.missing && !po.DryRun {
+		created, err := e.remote.EnsureFolder(ctx, p.Remote)
+		if err != nil {
+			l.close()
+			return nil, fmt.Errorf("pass %s: create %s: %w", p.ID, p.Remote, err)
+		}
+		for _, path := range created {
+			c.foldersCreated.Add(1)
+			e.emit(FolderCreatedEvent{Pair: p.ID, Path: path})
+		}
+	}
+	return l, nil
+}
+
+// endGeneration ends the index generation a pass wrote (w nil: a dry
+// run). A pass that walked everything (m set) writes the whole index, so
+// files gone are forgotten; one cut short keeps what it learned; one that
+// changed nothing leaves the file as it was.
+func endGeneration(w *index.Writer, m *march, x *executor) error {
+	switch {
+	case w == nil:
+		return nil
+	case m == nil:
+		return w.Keep()
+	case !m.changed.Load() && !x.marked.Load():
+		return w.Abort()
+	}
+	return w.Commit()
+}
+
+// planPass plans the difference the merge kept.
+func (e *Engine) planPass(p Pair, po PassOptions, ix *index.Index, m *march, early *earlyUploads) Plan {
+	wr := m.walk
+	remote := m.remote()
+	if early != nil && !po.DryRun {
+		remote = early.into(remote)
+	}
+	in := PlanInput{
+		Files:        m.planFiles(),
+		Unchanged:    m.unchanged,
+		Dirs:         wr.dirs,
+		Protected:    wr.protected,
+		Remote:       remote,
+		Prune:        p.Prune,
+		PruneLimit:   p.PruneLimit,
+		ForcePrune:   po.ForcePrune,
+		DisableMoves: p.DisableMoves,
+	}
+	in.SourceProblem = e.sourceProblem(ix, wr, po.ForcePrune)
+	if kept, err := keptPaths(ix); err != nil {
+		e.log.Warn("kept items unreadable", "pair", p.ID, "err", err)
+	} else {
+		in.Protected = append(in.Protected, kept...)
+	}
+	return MakePlan(in)
+}
+
+// passDone remembers, after a complete pass, the folder's device (unless
+// pruning was refused, which may be about that device) and the time.
+func (e *Engine) passDone(p Pair, ix *index.Index, wr *walkResult, plan Plan) {
 	if plan.PruneRefused == "" || p.Prune == PruneNone {
 		var dev [8]byte
 		binary.LittleEndian.PutUint64(dev[:], wr.rootDev)
@@ -206,7 +227,6 @@ func (e *Engine) runPass(ctx context.Context, p Pair, po PassOptions, res *PassR
 			e.log.Warn("index meta write failed", "pair", p.ID, "err", err)
 		}
 	}
-	return nil
 }
 
 // merge walks the local tree against the index and the listing: it
