@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -536,4 +537,65 @@ func TestBrokenReplies(t *testing.T) {
 			t.Errorf("got %d bytes, err %v", len(got), err)
 		}
 	})
+}
+
+// stallingReader serves data but blocks every read past stallAt until
+// its context ends, like a client process that stopped mid-upload.
+type stallingReader struct {
+	data    []byte
+	stallAt int64
+	reached chan struct{}
+	once    sync.Once
+	ctx     context.Context
+}
+
+func (r *stallingReader) ReadAt(p []byte, off int64) (int, error) {
+	if off+int64(len(p)) > r.stallAt {
+		r.once.Do(func() { close(r.reached) })
+		<-r.ctx.Done()
+		return 0, r.ctx.Err()
+	}
+	return bytes.NewReader(r.data).ReadAt(p, off)
+}
+
+// TestUploadWaitsForABrokenOffUpload: an upload of the same file while an
+// earlier one still holds the server's upload URL (a pass interrupted and
+// started again at once) waits until the server lets the old request go,
+// then resumes and completes, instead of failing the file.
+func TestUploadWaitsForABrokenOffUpload(t *testing.T) {
+	e := newEnv(t, emulator.Options{})
+	data := randomBytes(3<<20, 9)
+	meta := jotta.UploadMeta{Size: int64(len(data)), MD5: md5hex(data), Created: t0, Modified: t0}
+	const p = "/Jotta/Archive/busy.bin"
+	firstCtx, stopFirst := context.WithCancel(context.Background())
+	first := &stallingReader{data: data, stallAt: 1 << 20, reached: make(chan struct{}), ctx: firstCtx}
+	firstDone := make(chan error, 1)
+	go func() {
+		_, err := e.client.Upload(firstCtx, p, first, meta, jotta.UploadOptions{})
+		firstDone <- err
+	}()
+	<-first.reached
+	// The first request stays open for a moment after the second starts;
+	// the second client waits as a real one does (at least 0.7 s in all).
+	time.AfterFunc(100*time.Millisecond, stopFirst)
+	second, err := jotta.New(jotta.Options{Endpoint: e.em.URL, Store: e.store,
+		Retry: jotta.RetryPolicy{MinBackoff: 100 * time.Millisecond, MaxBackoff: 400 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := second.Upload(context.Background(), p, bytes.NewReader(data), meta, jotta.UploadOptions{})
+	if err != nil {
+		t.Fatalf("second upload: %v", err)
+	}
+	if res.Attempts < 2 {
+		t.Errorf("second upload took %d attempt(s); the server should have been busy first", res.Attempts)
+	}
+	if !strings.EqualFold(res.MD5, meta.MD5) || res.Size != meta.Size {
+		t.Errorf("confirmed %s/%d, want %s/%d", res.MD5, res.Size, meta.MD5, meta.Size)
+	}
+	<-firstDone
+	f, err := e.client.File(context.Background(), p)
+	if err != nil || !strings.EqualFold(f.CurrentRevision.MD5, meta.MD5) {
+		t.Errorf("server has %+v (%v), want md5 %s", f, err, meta.MD5)
+	}
 }

@@ -244,9 +244,17 @@ func uploadRetryable(ctx context.Context, err error) bool {
 	}
 	var e *Error
 	if errors.As(err, &e) {
-		return retryableStatus(e.StatusCode) || e.StatusCode == 420 || e.StatusCode == 421
+		return retryableStatus(e.StatusCode) || e.StatusCode == 420 || e.StatusCode == 421 || uploadBusy(e)
 	}
 	return retryableNetErr(ctx, err)
+}
+
+// uploadBusy reports the answer that another request is still sending to
+// the same upload URL — often this client's own, broken off a moment ago
+// (a pass interrupted and started again) and not yet noticed by the
+// server. Waiting and allocating again resumes where that one stopped.
+func uploadBusy(e *Error) bool {
+	return e.StatusCode == http.StatusConflict && e.Exception == "UploadInProgressException"
 }
 
 // countingReader counts the bytes the transport reads.
