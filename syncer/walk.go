@@ -3,6 +3,7 @@ package syncer
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -79,7 +80,7 @@ func walk(ctx context.Context, p Pair, global []string, visit func(localFile) er
 	}
 	root, err := filepath.EvalSymlinks(p.Local)
 	if err != nil {
-		return nil, fmt.Errorf("local folder %s: %w", p.Local, err)
+		return nil, rootError(p.Local, err)
 	}
 	w := &walker{
 		ctx:   ctx,
@@ -105,15 +106,22 @@ func walk(ctx context.Context, p Pair, global []string, visit func(localFile) er
 func localRoot(p Pair) (fs.FileInfo, error) {
 	fi, err := os.Stat(p.Local)
 	if err != nil {
-		if os.IsNotExist(err) {
-			return nil, fmt.Errorf("local folder %s is missing (is the drive mounted?): %w", p.Local, ErrSourceMissing)
-		}
-		return nil, fmt.Errorf("local folder %s: %w", p.Local, err)
+		return nil, rootError(p.Local, err)
 	}
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("local folder %s is not a directory: %w", p.Local, ErrSourceMissing)
 	}
 	return fi, nil
+}
+
+// rootError describes a failure to read the pair's folder itself. A
+// folder that vanished (renamed, or its drive unplugged while the pass
+// started) is ErrSourceMissing, however far the pass got.
+func rootError(path string, err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("local folder %s is missing (is the drive mounted?): %w", path, ErrSourceMissing)
+	}
+	return fmt.Errorf("local folder %s: %w", path, err)
 }
 
 func (w *walker) problem(rel, reason string) {
@@ -145,7 +153,7 @@ func (w *walker) dir(abs, rel, remote string, isRoot bool) error {
 	entries, err := os.ReadDir(abs)
 	if err != nil && len(entries) == 0 {
 		if isRoot {
-			return fmt.Errorf("read local folder %s: %w", abs, err)
+			return rootError(abs, err)
 		}
 		w.unreadable(rel, "cannot read folder: ", err)
 		w.protect(remote)

@@ -3,6 +3,7 @@
 package syncer_test
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -193,5 +194,33 @@ func TestMissingRootIsErrSourceMissing(t *testing.T) {
 	_, err := e.RunPass(t.Context(), pairFor(filepath.Join(t.TempDir(), "gone")), syncer.PassOptions{})
 	if !errors.Is(err, syncer.ErrSourceMissing) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// vanishingRemote moves the local folder away while the pass lists the
+// remote one, as an unplugged drive would.
+type vanishingRemote struct {
+	*syncertest.MemRemote
+	local string
+}
+
+func (v *vanishingRemote) List(ctx context.Context, root string, fn func(syncer.Entry) error) error {
+	if err := os.Rename(v.local, v.local+".away"); err != nil {
+		return err
+	}
+	return v.MemRemote.List(ctx, root, fn)
+}
+
+// TestRootVanishingDuringThePassIsErrSourceMissing: a folder that goes
+// away after the pass started is "missing", whatever step notices it, so
+// the user reads that the folder is not available rather than a system
+// call's error.
+func TestRootVanishingDuringThePassIsErrSourceMissing(t *testing.T) {
+	local := t.TempDir()
+	writeFile(t, local, "a.txt", []byte("a"))
+	e := newEngine(t, &vanishingRemote{MemRemote: syncertest.NewMemRemote(), local: local}, syncer.Options{})
+	_, err := e.RunPass(t.Context(), pairFor(local), syncer.PassOptions{})
+	if !errors.Is(err, syncer.ErrSourceMissing) {
+		t.Fatalf("err = %v, want ErrSourceMissing", err)
 	}
 }
