@@ -21,9 +21,9 @@ type pairEditor struct {
 	localErr, remoteErr   *widget.Label
 	intervalErr           *widget.Label
 	excludesErr           *widget.Label
-	enabled, watch        *widget.Check
-	hidden                *widget.Check
-	interval, prune, link *widget.Select
+	enabled, watch        *escCheck
+	hidden                *escCheck
+	interval, prune, link *escSelect
 	excludes              *escEntry
 	save, cancel          *keyButton
 	body                  fyne.CanvasObject
@@ -49,18 +49,18 @@ func openPairEditor(w *Window, p Pair) *pairEditor {
 	e.remoteErr = newErrorLabel()
 	browse := newKeyButton("Browse…", e.browseRemote)
 
-	e.enabled = widget.NewCheck("Back up this folder", nil)
+	e.enabled = w.newCheck("Back up this folder", nil)
 	e.enabled.SetChecked(p.Enabled)
-	e.watch = widget.NewCheck("Back up changes as soon as they happen", nil)
+	e.watch = w.newCheck("Back up changes as soon as they happen", nil)
 	e.watch.SetChecked(p.Watch)
-	e.hidden = widget.NewCheck("Include hidden files", nil)
+	e.hidden = w.newCheck("Include hidden files", nil)
 	e.hidden.SetChecked(p.Hidden)
-	e.interval = widget.NewSelect(intervalLabels(), nil)
+	e.interval = w.newSelect(intervalLabels(), nil)
 	e.interval.SetSelected(intervalLabel(p.Interval))
 	e.intervalErr = newErrorLabel()
-	e.prune = widget.NewSelect(pruneChoices.labels(), nil)
+	e.prune = w.newSelect(pruneChoices.labels(), nil)
 	e.prune.SetSelected(pruneChoices.label(p.Prune))
-	e.link = widget.NewSelect([]string{symlinksSkipLabel, symlinksFollowLabel}, nil)
+	e.link = w.newSelect([]string{symlinksSkipLabel, symlinksFollowLabel}, nil)
 	if p.Symlinks == SymlinksFollow {
 		e.link.SetSelected(symlinksFollowLabel)
 	} else {

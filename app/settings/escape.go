@@ -13,8 +13,10 @@ import (
 // hiding it, and with nothing on top it takes the focus from the field
 // that has it. Fyne hands keys to the focused widget and only keys no
 // widget took to the window, so every text field of the window is an
-// escEntry and every button a keyButton, which give Escape to the window
-// instead of swallowing it.
+// escEntry, every button a keyButton, every tick box an escCheck and every
+// list an escSelect, which give Escape to the window instead of
+// swallowing it. (Radio buttons are not wrapped: Fyne keeps their items
+// inside the group.)
 
 // escapes maps each window's canvas to its escape, for widgets that are
 // made without their window (keyButton) and look it up when they need it.
@@ -135,3 +137,41 @@ func (e *escSelectEntry) Inner() *widget.Entry { return &e.Entry }
 
 // TypedKey gives Escape to the window and every other key to the entry.
 func (e *escSelectEntry) TypedKey(ev *fyne.KeyEvent) { e.typedKey(ev, e.SelectEntry.TypedKey) }
+
+// escCheck is a widget.Check that hands Escape to the window.
+type escCheck struct {
+	widget.Check
+	escaper
+}
+
+// newCheck is widget.NewCheck for this window.
+func (w *Window) newCheck(label string, changed func(bool)) *escCheck {
+	c := &escCheck{escaper: escaper{w.escape}}
+	c.Text, c.OnChanged = label, changed
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+// TypedKey gives Escape to the window and every other key to the box.
+func (c *escCheck) TypedKey(ev *fyne.KeyEvent) { c.typedKey(ev, c.Check.TypedKey) }
+
+// escSelect is a widget.Select that hands Escape to the window while its
+// list is closed (an open list is a pop-up on top, which Escape closes).
+type escSelect struct {
+	widget.Select
+	escaper
+}
+
+// selectPlaceHolder is Fyne's own text for a list with nothing chosen.
+var selectPlaceHolder = widget.NewSelect(nil, nil).PlaceHolder
+
+// newSelect is widget.NewSelect for this window.
+func (w *Window) newSelect(options []string, changed func(string)) *escSelect {
+	s := &escSelect{escaper: escaper{w.escape}}
+	s.Options, s.OnChanged, s.PlaceHolder = options, changed, selectPlaceHolder
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+// TypedKey gives Escape to the window and every other key to the list.
+func (s *escSelect) TypedKey(ev *fyne.KeyEvent) { s.typedKey(ev, s.Select.TypedKey) }

@@ -169,6 +169,39 @@ func TestEscapeInAFieldClosesItsDialog(t *testing.T) {
 	}
 }
 
+// TestEscapeOnACheckOrAListClosesItsDialog: a focused tick box or list
+// (one with its list closed) hands Escape on too: the editor closes as its
+// Cancel does, without saving the ticked box, and in the Options page the
+// focus leaves the box.
+func TestEscapeOnACheckOrAListClosesItsDialog(t *testing.T) {
+	dir := localFolder(t, "Photos")
+	f := signedIn(newFakeBackend(testNow), Pair{ID: "p1", Local: dir, Remote: "/laptop/Photos", Enabled: true, Interval: time.Hour})
+	w, c := newTestWindow(t, f)
+	for _, focus := range []func(*pairEditor) fyne.Focusable{
+		func(ed *pairEditor) fyne.Focusable { return ed.hidden },
+		func(ed *pairEditor) fyne.Focusable { return ed.interval },
+	} {
+		test.Tap(button(t, c, "Edit…"))
+		ed := w.editor
+		w.Sync(func() { ed.hidden.SetChecked(!ed.hidden.Checked) })
+		focusIn(t, w, focus(ed), "")
+		pressEscape(w)
+		if overlays(w) != 0 {
+			t.Fatalf("Escape on the editor's %T did not close the editor", focus(ed))
+		}
+		if f.called("SavePair") != 0 || f.pairs[0].Hidden {
+			t.Fatalf("Escape saved the edit: %d saves, pair %+v", f.called("SavePair"), f.pairs[0])
+		}
+	}
+	saves := f.called("SaveOptions")
+	w.Sync(func() { w.tabs.SelectIndex(2) })
+	focusIn(t, w, w.options.notifications, "")
+	pressEscape(w)
+	if c.Focused() != nil || f.called("SaveOptions") != saves {
+		t.Errorf("Escape on an Options box: focus on %T, %d saves (was %d)", c.Focused(), f.called("SaveOptions"), saves)
+	}
+}
+
 // TestEscapeInTheTokenField takes the focus from the first run's token field.
 func TestEscapeInTheTokenField(t *testing.T) {
 	w, c := newTestWindow(t, newFakeBackend(testNow))

@@ -21,11 +21,11 @@ import (
 type optionsPage struct {
 	w                           *Window
 	content                     fyne.CanvasObject
-	startAtLogin, notifications *widget.Check
-	skipBattery, skipMetered    *widget.Check
+	startAtLogin, notifications *escCheck
+	skipBattery, skipMetered    *escCheck
 	bandwidth, transfers        *escEntry
 	bandwidthErr, transfersErr  *widget.Label
-	trayIcon                    *widget.Select
+	trayIcon                    *escSelect
 	saved                       *widget.Label
 	loaded                      Options
 	loading                     bool // show() is filling the fields: not a change
@@ -40,7 +40,7 @@ const typingPause = 800 * time.Millisecond
 
 func newOptionsPage(w *Window) *optionsPage {
 	p := &optionsPage{w: w, delay: typingPause}
-	check := func(label string) *widget.Check { return widget.NewCheck(label, func(bool) { p.changed(0) }) }
+	check := func(label string) *escCheck { return w.newCheck(label, func(bool) { p.changed(0) }) }
 	p.startAtLogin = check("Start JottaCloud Backup when I log in")
 	p.notifications = check("Tell me when backups fail or need attention")
 	p.skipBattery = check("Wait while the computer runs on battery")
@@ -56,7 +56,7 @@ func newOptionsPage(w *Window) *optionsPage {
 	p.bandwidthErr = newErrorLabel()
 	p.transfers = entry()
 	p.transfersErr = newErrorLabel()
-	p.trayIcon = widget.NewSelect(trayLooks.labels(), func(string) { p.changed(0) })
+	p.trayIcon = w.newSelect(trayLooks.labels(), func(string) { p.changed(0) })
 	p.saved = widget.NewLabel("")
 
 	p.content = container.NewVScroll(container.NewPadded(container.NewVBox(

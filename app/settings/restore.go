@@ -56,7 +56,7 @@ type restoreDialog struct {
 	src  RestoreSource
 	d    dialog.Dialog
 
-	when      *widget.Select
+	when      *escSelect
 	days      map[string]time.Time // label → end of that day
 	loading   *widget.Label
 	tree      *widget.Tree
@@ -79,7 +79,7 @@ type restoreDialog struct {
 // openRestore shows the Restore dialog for pair.
 func openRestore(w *Window, r Restorer, pair Pair) *restoreDialog {
 	rd := &restoreDialog{w: w, r: r, pair: pair, ticked: map[string]bool{}, days: map[string]time.Time{}}
-	rd.when = widget.NewSelect([]string{restoreLatest}, func(string) { rd.loadSnapshot() })
+	rd.when = w.newSelect([]string{restoreLatest}, func(string) { rd.loadSnapshot() })
 	rd.when.Disable()
 	rd.loading = widget.NewLabel("Reading what is backed up…")
 	rd.loading.Wrapping = fyne.TextWrapWord
