@@ -29,7 +29,8 @@ func (g *globals) register(root *cobra.Command) {
 	pf.StringVar(&g.logLevel, "loglevel", "warn", "log level: debug, info, warn or error")
 }
 
-// logger returns a text logger on stderr at the chosen level.
+// logger returns a logger on stderr at the chosen level: plain notes at
+// the default level, structured text lines with --loglevel info or debug.
 func (g *globals) logger() (*slog.Logger, error) {
 	var lvl slog.Level
 	switch strings.ToLower(g.logLevel) {
@@ -43,6 +44,10 @@ func (g *globals) logger() (*slog.Logger, error) {
 		lvl = slog.LevelError
 	default:
 		return nil, withCode(exitUsage, fmt.Errorf("unknown --loglevel %q: use debug, info, warn or error", g.logLevel))
+	}
+	if lvl >= slog.LevelWarn {
+		// What a person sees by default: plain notes.
+		return slog.New(newNoteHandler(g.stderr, lvl)), nil
 	}
 	return slog.New(slog.NewTextHandler(g.stderr, &slog.HandlerOptions{Level: lvl})), nil
 }

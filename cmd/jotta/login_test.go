@@ -258,6 +258,10 @@ func TestCredentialChainAtTheCLI(t *testing.T) {
 		if r.code != 0 || !strings.Contains(r.stdout, "Signed in as "+h.emu.User()) {
 			t.Fatalf("login: %s", r)
 		}
+		// Without a keyring the fallback is said once, in words.
+		if !strings.Contains(r.stderr, "jotta: note: the OS keyring is not available") || strings.Contains(r.stderr, "level=") || strings.Contains(r.stderr, "keyring_err") {
+			t.Errorf("login's note about the keyring reads %q", r.stderr)
+		}
 		w := h.jotta(0, "whoami")
 		for _, want := range []string{"user:       " + h.emu.User(), "email:      demo@example.org", "of unlimited", "(file)", "'jotta login'"} {
 			if !strings.Contains(w.stdout, want) {
