@@ -18,7 +18,9 @@ func TestNoteHandlerWritesPlainLines(t *testing.T) {
 			l.Warn("the OS keyring is not available; the session is kept in a file only you can read",
 				"path", "/home/a/.config/s.json", "keyring_err", errors.New(`exec: "dbus-launch": executable file not found`))
 		}, "jotta: note: the OS keyring is not available; the session is kept in a file only you can read (path /home/a/.config/s.json); details with --loglevel debug\n"},
-		{"error", func(l *slog.Logger) { l.Error("index meta write failed", "pair", "docs", "err", errors.New("disk full")) },
+		{"error", func(l *slog.Logger) {
+			l.Error("index meta write failed", "pair", "docs", "err", errors.New("disk full"))
+		},
 			"jotta: error: index meta write failed (pair docs); details with --loglevel debug\n"},
 		{"attributes of the logger and a group", func(l *slog.Logger) {
 			l.With("pair", "docs").WithGroup("walk").Warn("folders left out", "items", 3)
