@@ -203,7 +203,7 @@ func (e *Engine) planPass(p Pair, po PassOptions, ix *index.Index, m *march, ear
 		ForcePrune:   po.ForcePrune,
 		DisableMoves: p.DisableMoves,
 	}
-	in.SourceProblem = e.sourceProblem(ix, wr, po.ForcePrune)
+	in.SourceProblem = e.sourceProblem(ix, p, wr, po.ForcePrune)
 	if kept, err := keptPaths(ix); err != nil {
 		e.log.Warn("kept items unreadable", "pair", p.ID, "err", err)
 	} else {
@@ -306,9 +306,14 @@ func (e *Engine) merge(ctx context.Context, p Pair, po PassOptions, ix *index.In
 }
 
 // sourceProblem says why the local folder looks unavailable for pruning.
-func (e *Engine) sourceProblem(ix *index.Index, w *walkResult, force bool) string {
+// An empty folder, or one that went away during the pass, is never
+// overridden.
+func (e *Engine) sourceProblem(ix *index.Index, p Pair, w *walkResult, force bool) string {
 	if w.rootItems == 0 {
 		return "the local folder is empty (is the drive mounted?)"
+	}
+	if !w.rootStillThere(p.Local) {
+		return "the local folder was moved, removed or unmounted during the pass"
 	}
 	if force {
 		return ""

@@ -56,6 +56,20 @@ type walkResult struct {
 	rootItems int // entries directly in the root (before filtering)
 	files     int // regular files found
 	rootDev   uint64
+	rootIno   uint64
+}
+
+// rootStillThere reports whether the pair's folder is still the one the
+// walk started in. A walk that streams alongside hashing and uploads
+// takes a while; a folder moved away or a drive unplugged meanwhile makes
+// the rest of the tree look deleted.
+func (w *walkResult) rootStillThere(local string) bool {
+	fi, err := os.Stat(local)
+	if err != nil || !fi.IsDir() {
+		return false
+	}
+	ino, _, dev := fileIdentity(fi)
+	return ino == w.rootIno && dev == w.rootDev
 }
 
 type walker struct {
@@ -91,7 +105,7 @@ func walk(ctx context.Context, p Pair, global []string, visit func(localFile) er
 	}
 	w.patterns = append(parsePatterns(global, nil), parsePatterns(p.Excludes, nil)...)
 	ino, _, dev := fileIdentity(fi)
-	w.res.rootDev = dev
+	w.res.rootDev, w.res.rootIno = dev, ino
 	if p.FollowSymlinks {
 		w.visited = map[[2]uint64]bool{{dev, ino}: true}
 	}
@@ -154,6 +168,12 @@ func (w *walker) dir(abs, rel, remote string, isRoot bool) error {
 	if err != nil && len(entries) == 0 {
 		if isRoot {
 			return rootError(abs, err)
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			// Deleted or moved since its parent was read: nothing to
+			// report, and its remote copy waits for the next pass.
+			w.protect(remote)
+			return nil
 		}
 		w.unreadable(rel, "cannot read folder: ", err)
 		w.protect(remote)
@@ -245,7 +265,10 @@ func (w *walker) dir(abs, rel, remote string, isRoot bool) error {
 			fi, err = e.Info()
 			if err != nil {
 				if os.IsNotExist(err) {
-					continue // vanished since the listing
+					// Vanished since the folder was read: its remote copy
+					// waits for the next pass.
+					w.protect(childRemote)
+					continue
 				}
 				w.unreadable(childRel, "cannot stat: ", err)
 				w.protect(childRemote)

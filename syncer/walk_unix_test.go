@@ -5,9 +5,11 @@ package syncer_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 
@@ -222,5 +224,38 @@ func TestRootVanishingDuringThePassIsErrSourceMissing(t *testing.T) {
 	_, err := e.RunPass(t.Context(), pairFor(local), syncer.PassOptions{})
 	if !errors.Is(err, syncer.ErrSourceMissing) {
 		t.Fatalf("err = %v, want ErrSourceMissing", err)
+	}
+}
+
+// TestFolderDeletedDuringTheWalk: a folder deleted while the pass is on
+// its way to it (the walk streams alongside hashing) is neither a problem
+// nor pruned in that pass; the next pass trashes its remote copy as the
+// pair allows.
+func TestFolderDeletedDuringTheWalk(t *testing.T) {
+	local := t.TempDir()
+	for i := range 5 {
+		writeFile(t, local, fmt.Sprintf("a/f%d.txt", i), []byte(strings.Repeat("a", i+1)))
+		writeFile(t, local, fmt.Sprintf("z/f%d.txt", i), []byte(strings.Repeat("z", i+1)))
+	}
+	mem := syncertest.NewMemRemote()
+	e := newEngine(t, mem, syncer.Options{Hashers: 1})
+	p := pairFor(local)
+	p.Prune, p.PruneLimit = syncer.PruneAll, -1
+	pass(t, e, p, syncer.PassOptions{})
+	for i := range 5 { // hashed again next pass
+		writeFile(t, local, fmt.Sprintf("a/f%d.txt", i), []byte(strings.Repeat("b", i+1)))
+	}
+	var once sync.Once
+	syncer.SetAfterFirstRead(e, func(rel string) {
+		once.Do(func() { os.RemoveAll(filepath.Join(local, "z")) })
+	})
+	res, err := e.RunPass(t.Context(), p, syncer.PassOptions{})
+	if err != nil || len(res.Problems) != 0 || res.Counters.FilesTrashed+res.Counters.FoldersTrashed != 0 {
+		t.Fatalf("pass during the delete: err %v, problems %v, counters %+v; want no problem and nothing trashed", err, res.Problems, res.Counters)
+	}
+	syncer.SetAfterFirstRead(e, nil)
+	res = pass(t, e, p, syncer.PassOptions{})
+	if res.Counters.FoldersTrashed+res.Counters.FilesTrashed == 0 {
+		t.Errorf("the next pass left the deleted folder on the server: %+v", res.Counters)
 	}
 }
