@@ -71,9 +71,18 @@ func demoWithPair(t *testing.T, clock *fakeClock, files int, prune config.Prune)
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, c, "the new folder's first pass", func(s app.Status) bool {
-		ps, ok := pairState(s, p.ID)
-		return ok && !ps.LastComplete.IsZero() && !ps.Running
+	// Every folder, the demo's own too, has finished its first pass: a
+	// pass still running would change the state the tests read.
+	waitFor(t, c, "the first pass of every folder", func(s app.Status) bool {
+		if _, ok := pairState(s, p.ID); !ok {
+			return false
+		}
+		for _, ps := range s.Pairs {
+			if ps.LastComplete.IsZero() || ps.Running {
+				return false
+			}
+		}
+		return true
 	})
 	return c, p, o.Paths
 }
