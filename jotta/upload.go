@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"jottacloudclient/jotta/api"
@@ -212,11 +213,24 @@ func (c *Client) sendBytes(ctx context.Context, p string, ar *api.AllocateRespon
 	if pos > 0 {
 		h.Set("Range", "bytes="+strconv.FormatInt(pos, 10)+"-"+strconv.FormatInt(size-1, 10))
 	}
+	// net/http may go on reading a request body after the reply came
+	// (it closes bodies in the background): a body stops counting before
+	// the next one (a resend after a refreshed sign-in, or the next
+	// attempt) starts.
+	var bodies []*countingReader
+	stopAll := func() {
+		for _, b := range bodies {
+			b.stop()
+		}
+	}
+	defer stopAll()
 	resp, err := c.do(ctx, &request{
 		op: "upload bytes", path: p, method: http.MethodPost, url: ar.UploadURL, header: h,
 		bodyFn: func() (io.Reader, int64) {
-			var r io.Reader = io.NewSectionReader(src, pos, size-pos)
-			r = &countingReader{r: r, res: res, progress: opts.Progress}
+			stopAll()
+			cr := &countingReader{r: io.NewSectionReader(src, pos, size-pos), res: res, progress: opts.Progress}
+			bodies = append(bodies, cr)
+			var r io.Reader = cr
 			if opts.WrapReader != nil {
 				r = opts.WrapReader(ctx, r)
 			}
@@ -257,14 +271,24 @@ func uploadBusy(e *Error) bool {
 	return e.StatusCode == http.StatusConflict && e.Exception == "UploadInProgressException"
 }
 
-// countingReader counts the bytes the transport reads.
+// countingReader counts the bytes the transport reads, until stop.
 type countingReader struct {
+	mu       sync.Mutex
+	stopped  bool
 	r        io.Reader
 	res      *UploadResult
 	progress func(int64)
 }
 
+// errAttemptOver ends a body the transport still reads after its attempt.
+var errAttemptOver = errors.New("upload attempt is over")
+
 func (c *countingReader) Read(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stopped {
+		return 0, errAttemptOver
+	}
 	n, err := c.r.Read(p)
 	if n > 0 {
 		c.res.BytesSent += int64(n)
@@ -273,6 +297,13 @@ func (c *countingReader) Read(p []byte) (int, error) {
 		}
 	}
 	return n, err
+}
+
+// stop waits for a Read in progress and makes every later one fail.
+func (c *countingReader) stop() {
+	c.mu.Lock()
+	c.stopped = true
+	c.mu.Unlock()
 }
 
 func isMD5(s string) bool {
