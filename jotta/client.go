@@ -180,7 +180,7 @@ func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
 			return false, nil
 		}
 		retry, err := c.shouldRetry(ctx, r, resp, err)
-		if !retry && r.verify != nil && err != nil && retryableErr(ctx, err) {
+		if !retry && r.verify != nil && retryableErr(ctx, err) { // err is never nil here
 			done, verr := r.verify(ctx)
 			switch {
 			case verr != nil:

@@ -2,7 +2,6 @@ package syncer
 
 import (
 	"context"
-	"encoding/binary"
 	"hash/maphash"
 	"slices"
 	"sync"
@@ -93,10 +92,13 @@ func (u *earlyUploads) key(foldedPath string) uint64 {
 }
 
 func (u *earlyUploads) sumKey(size int64, md5 [16]byte) uint64 {
-	var b [24]byte
-	binary.LittleEndian.PutUint64(b[:], uint64(size))
-	copy(b[8:], md5[:])
-	return maphash.Bytes(u.seed, b[:])
+	return maphash.Comparable(u.seed, remoteSum{size, md5})
+}
+
+// remoteSum is a remote file's size and md5.
+type remoteSum struct {
+	size int64
+	md5  [16]byte
 }
 
 func has(sorted []uint64, h uint64) bool {

@@ -1,7 +1,6 @@
 package syncer
 
 import (
-	"encoding/binary"
 	"hash/maphash"
 	"slices"
 
@@ -17,13 +16,7 @@ type identitySet struct {
 	sums []uint64
 }
 
-func (s *identitySet) key(id identity) uint64 {
-	var b [24]byte
-	binary.LittleEndian.PutUint64(b[0:], id.inode)
-	binary.LittleEndian.PutUint64(b[8:], uint64(id.size))
-	binary.LittleEndian.PutUint64(b[16:], uint64(id.mtime))
-	return maphash.Bytes(s.seed, b[:])
-}
+func (s *identitySet) key(id identity) uint64 { return maphash.Comparable(s.seed, id) }
 
 func (s *identitySet) has(id identity) bool {
 	_, ok := slices.BinarySearch(s.sums, s.key(id))
@@ -41,7 +34,7 @@ func buildIdentitySet(ix *index.Index) *identitySet {
 	defer cur.Close()
 	for cur.Next() {
 		if rec := cur.Record(); rec.Hashed && rec.Inode != 0 {
-			s.sums = append(s.sums, s.key(identity{rec.Inode, rec.Size, rec.ModTime}))
+			s.sums = append(s.sums, s.key(recordIdentity(rec)))
 		}
 	}
 	slices.Sort(s.sums)

@@ -113,10 +113,6 @@ func decodeMD5(dst *[16]byte, hexSum string) bool {
 	return err == nil
 }
 
-func comparePathBytes(a, b []byte) int {
-	return index.ComparePaths(string(a), string(b))
-}
-
 // spoolListing lists the pair's remote folder once into a sorted spool in
 // a temporary folder below the state folder. A missing remote folder is an
 // empty listing with missing set.
@@ -136,7 +132,7 @@ func (e *Engine) spoolListing(ctx context.Context, c *counters, p Pair) (*listin
 	if err != nil {
 		return nil, fmt.Errorf("spool the listing: %w", err)
 	}
-	l := &listing{dir: dir, s: spool.New(dir, listingMemory, comparePathBytes)}
+	l := &listing{dir: dir, s: spool.New(dir, listingMemory, index.ComparePaths[[]byte])}
 	var buf []byte
 	err = e.list(ctx, c, p.Remote, func(en Entry) error {
 		if !servedBack(en.Path) {
@@ -154,7 +150,7 @@ func (e *Engine) spoolListing(ctx context.Context, c *counters, p Pair) (*listin
 	})
 	if errors.Is(err, ErrNotExist) {
 		l.s.Close()
-		l.s = spool.New(dir, listingMemory, comparePathBytes)
+		l.s = spool.New(dir, listingMemory, index.ComparePaths[[]byte])
 		l.files, l.unreachable, l.missing, err = 0, 0, true, nil
 	}
 	if err == nil {
@@ -223,10 +219,4 @@ func (r *itemReader) close() error {
 		return r.err
 	}
 	return err
-}
-
-// isBelow reports whether path lies inside folder dir (both local
-// relative paths).
-func isBelow(path, dir string) bool {
-	return len(path) > len(dir) && path[len(dir)] == '/' && strings.HasPrefix(path, dir)
 }

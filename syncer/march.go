@@ -62,6 +62,9 @@ type identity struct {
 
 func (f *localFile) identity() identity { return identity{f.inode, f.size, f.mtime} }
 
+// recordIdentity is the identity of the file an index record describes.
+func recordIdentity(rec index.Record) identity { return identity{rec.Inode, rec.Size, rec.ModTime} }
+
 // run walks and merges; the pipeline hashes what the index cannot vouch
 // for and hands every file to consume in order.
 func (m *march) run(global []string, hash hashFn) (*walkResult, error) {
@@ -183,7 +186,7 @@ func (m *march) gone(rec index.Record) {
 	if !rec.Hashed || rec.Inode == 0 {
 		return
 	}
-	id := identity{rec.Inode, rec.Size, rec.ModTime}
+	id := recordIdentity(rec)
 	if _, dup := m.vanished[id]; dup {
 		m.ambig[id] = true
 		return

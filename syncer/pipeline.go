@@ -85,9 +85,6 @@ func (pl *pipeline) push(it *item, needHash bool) error {
 	case pl.order <- it:
 		return nil
 	case <-pl.ctx.Done():
-		if it.done != nil {
-			<-it.done // taken by a worker: let it finish before leaving
-		}
 		return context.Cause(pl.ctx)
 	}
 }

@@ -105,9 +105,6 @@ func (s System) LocalPath(remote string) (local string, mapped bool) {
 // ToRemote is Here.ToRemote.
 func ToRemote(local string) (string, error) { return Here.ToRemote(local) }
 
-// ToLocal is Here.ToLocal.
-func ToLocal(remote string) (string, bool) { return Here.ToLocal(remote) }
-
 // Error is a name that cannot be stored, with the reason.
 type Error struct {
 	Name string

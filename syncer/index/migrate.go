@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // The previous format (package syncer/state): a bbolt database with bucket
@@ -48,7 +49,7 @@ func decodeOld(v []byte) (Record, bool) {
 func (ix *Index) migrate() (manifest, error) {
 	db, err := bolt.Open(ix.path, 0o600, &bolt.Options{ReadOnly: true, Timeout: lockWait})
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, berrors.ErrTimeout) {
 			return manifest{}, fmt.Errorf("index: open %s: %w", ix.path, ErrLocked)
 		}
 		return manifest{}, fmt.Errorf("index: %s is neither an index nor a previous-format one (%v): %w", ix.path, err, ErrDamaged)

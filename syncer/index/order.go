@@ -4,8 +4,9 @@ package index
 // as the walk visits them: component by component, bytes within a
 // component, so a folder's contents come right after it:
 // "a" < "a/x" < "a/y/z" < "a-b" < "a.c" < "b". It is byte order with '/'
-// taken as lower than any other byte. It does not allocate.
-func ComparePaths(a, b string) int {
+// taken as lower than any other byte. It does not allocate, for strings
+// and byte slices alike.
+func ComparePaths[P string | []byte](a, b P) int {
 	n := min(len(a), len(b))
 	for i := 0; i < n; i++ {
 		ca, cb := a[i], b[i]
