@@ -599,3 +599,47 @@ func TestUploadWaitsForABrokenOffUpload(t *testing.T) {
 		t.Errorf("server has %+v (%v), want md5 %s", f, err, meta.MD5)
 	}
 }
+
+// TestUploadGoesOnWhereAnotherLeftOff: between this upload's allocate and
+// its send, another request stores the first mebibyte and breaks off. The
+// upload URL then expects byte 1 MiB, not 0 (416); the client allocates
+// again and sends only the rest.
+func TestUploadGoesOnWhereAnotherLeftOff(t *testing.T) {
+	e := newEnv(t, emulator.Options{})
+	data := randomBytes(3<<20, 10)
+	meta := jotta.UploadMeta{Size: int64(len(data)), MD5: md5hex(data), Created: t0, Modified: t0}
+	const p = "/Jotta/Archive/overtaken.bin"
+	other, err := jotta.New(jotta.Options{Endpoint: e.em.URL, Store: e.store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var otherErr error
+	overtaken := false
+	wrap := func(ctx context.Context, r io.Reader) io.Reader {
+		if !overtaken {
+			overtaken = true
+			e.em.Faults().Add(emulator.Fault{Endpoint: emulator.EndpointUpload, DropAfterBytes: 1 << 20, Times: 1})
+			_, otherErr = other.Upload(ctx, p, bytes.NewReader(data), meta, jotta.UploadOptions{MaxAttempts: 1})
+		}
+		return r
+	}
+	res, err := e.client.Upload(context.Background(), p, bytes.NewReader(data), meta, jotta.UploadOptions{WrapReader: wrap})
+	if otherErr == nil {
+		t.Fatal("the other upload was meant to break off after 1 MiB, but it finished")
+	}
+	if err != nil {
+		t.Fatalf("upload after the other broke off: %v", err)
+	}
+	if res.Attempts != 2 {
+		t.Errorf("took %d attempt(s), want 2 (the 416, then the rest)", res.Attempts)
+	}
+	// The server stored the other's mebibyte and then only the rest (the
+	// refused attempt's body is not stored).
+	if stored := e.em.Stats().UploadBytes; stored != int64(len(data)) {
+		t.Errorf("the server stored %d bytes in all, want %d (the rest resumed, nothing twice)", stored, len(data))
+	}
+	f, err := e.client.File(context.Background(), p)
+	if err != nil || !strings.EqualFold(f.CurrentRevision.MD5, meta.MD5) {
+		t.Errorf("server has %+v (%v), want md5 %s", f, err, meta.MD5)
+	}
+}

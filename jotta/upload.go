@@ -258,7 +258,8 @@ func uploadRetryable(ctx context.Context, err error) bool {
 	}
 	var e *Error
 	if errors.As(err, &e) {
-		return retryableStatus(e.StatusCode) || e.StatusCode == 420 || e.StatusCode == 421 || uploadBusy(e)
+		return retryableStatus(e.StatusCode) || e.StatusCode == 420 || e.StatusCode == 421 ||
+			uploadBusy(e) || uploadMovedOn(e)
 	}
 	return retryableNetErr(ctx, err)
 }
@@ -269,6 +270,14 @@ func uploadRetryable(ctx context.Context, err error) bool {
 // server. Waiting and allocating again resumes where that one stopped.
 func uploadBusy(e *Error) bool {
 	return e.StatusCode == http.StatusConflict && e.Exception == "UploadInProgressException"
+}
+
+// uploadMovedOn reports the answer that the upload URL expects another
+// start than the one sent: between the allocate and the send, another
+// request (often this client's own, broken off a moment ago) stored more
+// bytes. A fresh allocate names the position to go on from.
+func uploadMovedOn(e *Error) bool {
+	return e.StatusCode == http.StatusRequestedRangeNotSatisfiable
 }
 
 // countingReader counts the bytes the transport reads, until stop.
