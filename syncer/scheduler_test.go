@@ -21,7 +21,6 @@ type fakeWatcher struct {
 	mu     sync.Mutex
 	dirs   map[string]bool
 	limit  int // refuse Add beyond this many dirs (0: no limit)
-	once   sync.Once
 }
 
 func newFakeWatcher() *fakeWatcher {

@@ -31,8 +31,6 @@ type fakeBackend struct {
 	gate chan struct{}
 }
 
-var errNetwork = errors.New("network unreachable")
-
 func newFakeBackend(now time.Time) *fakeBackend {
 	return &fakeBackend{
 		remote:  map[string]int64{},

@@ -187,9 +187,8 @@ func prepareScan(g *globals, f scanFlags, topdir, remote string) (*scanPlan, err
 	if f.transfers > 0 {
 		opts.Transfers = f.transfers
 	}
-	bw := config.ByteRate(opts.BandwidthLimit)
 	if f.bwlimit != "" {
-		bw, err = config.ParseByteRate(f.bwlimit)
+		bw, err := config.ParseByteRate(f.bwlimit)
 		if err != nil {
 			return nil, withCode(exitUsage, fmt.Errorf("--bwlimit: %w", err))
 		}

@@ -174,7 +174,7 @@ func TestServerGarbage(t *testing.T) {
 			// the changed file.
 			eng2 := e.engine(syncer.Options{})
 			before = e.emu.Stats()
-			res = passUntilClean(t, ctx, eng2, p, 1)
+			passUntilClean(t, ctx, eng2, p, 1)
 			after = e.emu.Stats()
 			if up := after.UploadBytes - before.UploadBytes; up > 8_000 {
 				t.Errorf("the recovery pass sent %d bytes; only the changed file (8000 bytes) was due", up)

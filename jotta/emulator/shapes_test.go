@@ -268,7 +268,7 @@ func TestShapesFromSeed(t *testing.T) {
 	if emulator.ShapesFromSeed(0) != (emulator.Shapes{}) {
 		t.Error("seed 0 is not the plain shape")
 	}
-	if emulator.ShapesFromSeed(9) != emulator.ShapesFromSeed(9) {
+	if a, b := emulator.ShapesFromSeed(9), emulator.ShapesFromSeed(9); a != b {
 		t.Error("the same seed gave different shapes")
 	}
 	seen := map[string]bool{}

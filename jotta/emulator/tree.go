@@ -63,8 +63,6 @@ func fold(name string) string { return strings.ToLower(name) }
 
 func (n *node) trashed() bool { return !n.Deleted.IsZero() }
 
-func (n *node) isDir() bool { return n.Kind != kindFile }
-
 func (n *node) child(name string) *node {
 	if n.children == nil {
 		return nil
@@ -170,27 +168,6 @@ func (n *node) pathFromMount() string {
 		return p[i+1:]
 	}
 	return "/"
-}
-
-// device is the device node above n (or n itself).
-func (n *node) device() *node {
-	x := n
-	for x.parent != nil {
-		x = x.parent
-	}
-	return x
-}
-
-// mount is the mount point node above n (or n itself); nil for a device.
-func (n *node) mount() *node {
-	x := n
-	for x.parent != nil && x.parent.parent != nil {
-		x = x.parent
-	}
-	if x.Kind != kindMount {
-		return nil
-	}
-	return x
 }
 
 // walk calls fn for n and every descendant, parents first.
