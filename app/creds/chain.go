@@ -81,7 +81,7 @@ func (c *Chain) Resolve(ctx context.Context, exchange Exchange) (Info, error) {
 	// fallbacks do not help either.
 	var hint error
 	if errors.Is(err, ErrKeyringUnavailable) {
-		hint = fmt.Errorf("if you signed in before, the session may be in the locked or unavailable keyring: %w", ErrKeyringUnavailable)
+		hint = fmt.Errorf("if you signed in before, the session may be in the keyring (%w)", ErrKeyringUnavailable)
 	}
 	sec, ok, err := c.External()
 	if err != nil {

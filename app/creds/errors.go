@@ -26,8 +26,17 @@ var ErrPasswordLogin = errors.New("JottaCloud no longer accepts account password
 	"then run 'jotta login' (or set JOTTACLOUD_TOKEN to the token)")
 
 // ErrNoCredentials reports that no session is stored and no token was found
-// in ~/.netrc or the environment. It matches jotta.ErrSignInRequired.
-var ErrNoCredentials = fmt.Errorf("no JottaCloud credentials in the keyring, the token file, ~/.netrc or JOTTACLOUD_TOKEN: %w", jotta.ErrSignInRequired)
+// in ~/.netrc or the environment. It matches jotta.ErrSignInRequired
+// without repeating its text: there was never a session to end.
+var ErrNoCredentials error = noCredentials{}
+
+type noCredentials struct{}
+
+func (noCredentials) Error() string {
+	return "no JottaCloud credentials in the keyring, the token file, ~/.netrc or JOTTACLOUD_TOKEN"
+}
+
+func (noCredentials) Is(target error) bool { return target == jotta.ErrSignInRequired }
 
 // ErrKeyringUnavailable marks a keyring that could not be reached, for
 // example on a server without a desktop session. Logout reports it so the

@@ -117,7 +117,8 @@ func accountError(err error) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, creds.ErrNoCredentials):
-		return fmt.Errorf("not signed in: run 'jotta login' (or set JOTTACLOUD_TOKEN to a personal login token): %w", err)
+		return fmt.Errorf("not signed in: %w. Create a personal login token in JottaCloud's web settings "+
+			"(Settings → Security) and run 'jotta login' (or set JOTTACLOUD_TOKEN to it)", err)
 	case errors.Is(err, creds.ErrPasswordLogin), errors.As(err, &perm):
 		return err
 	case errors.Is(err, jotta.ErrSignInRequired):

@@ -356,6 +356,10 @@ func TestCredentialChainAtTheCLI(t *testing.T) {
 		if !strings.Contains(w.stderr, "not signed in") || !strings.Contains(w.stderr, "jotta login") {
 			t.Errorf("whoami after logout: %s", w)
 		}
+		// Signed out on purpose: nothing expired, and the advice comes once.
+		if strings.Contains(w.stderr, "no longer valid") || strings.Count(w.stderr, "jotta login") != 1 {
+			t.Errorf("whoami after logout speaks of an expired session or repeats itself: %s", w)
+		}
 		again := h.run("", []string{"JOTTACLOUD_TOKEN=" + h.mint()}, "logout")
 		if again.code != 0 || !strings.Contains(again.stdout, "no session was stored") ||
 			!strings.Contains(again.stderr, "JOTTACLOUD_TOKEN still holds a token") {
