@@ -314,6 +314,11 @@ func TestMutations(t *testing.T) {
 			if !f.IsDeleted() {
 				t.Errorf("trash entry %s without deleted time", f.Name)
 			}
+			if f.Name == "copy.txt" {
+				if from := e.client.UserPath(ctx, f.AbsPath); from != "/Jotta/Archive/m" {
+					t.Errorf("copy.txt came from %q (abspath %q), want /Jotta/Archive/m", from, f.AbsPath)
+				}
+			}
 		}
 		n, err := e.client.PurgeTrash(ctx)
 		if err != nil || n.Files+n.Folders == 0 {

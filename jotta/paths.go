@@ -79,6 +79,22 @@ func (c *Client) absPath(ctx context.Context, p string) (string, error) {
 	return "/" + user + cleanPath(segs), nil
 }
 
+// UserPath turns an absolute JFS path "/<user>/<device>/…" from a reply
+// (a trashed item's abspath, say) into the user-relative "/<device>/…"
+// that every call of this package takes and users see. A path that does
+// not start with this account's username (compared without case) comes
+// back as it was, with its trailing slash dropped.
+func (c *Client) UserPath(ctx context.Context, abs string) string {
+	segs := api.SplitPath(abs)
+	if len(segs) == 0 {
+		return abs
+	}
+	if user, err := c.Username(ctx); err == nil && strings.EqualFold(segs[0], user) {
+		segs = segs[1:]
+	}
+	return cleanPath(segs)
+}
+
 // parentPath returns the parent of a checked path and whether it lies
 // below a mount point (so it is a folder mkDir may create).
 func parentPath(segs []string) (string, bool) {

@@ -330,7 +330,7 @@ func (l *lister) trash(ctx context.Context) error {
 		if abs == "" {
 			return ""
 		}
-		return "  (from " + abs + ")"
+		return "  (from " + shownName(l.c.UserPath(ctx, abs)) + ")"
 	}
 	when := func(t api.Time) string {
 		if t.IsZero() {
