@@ -34,14 +34,18 @@ func checkIn(c fyne.Canvas, prefix string) (*widget.Check, bool) {
 	return nil, false
 }
 
-func radioWith(c fyne.Canvas, option string) (*widget.RadioGroup, bool) {
+// radioButton is a radio button of the window (its own widget, which
+// hands Escape to the window).
+type radioButton interface {
+	fyne.Tappable
+	fyne.Focusable
+	Option() string
+}
+
+func radioIn(c fyne.Canvas, option string) (radioButton, bool) {
 	for _, o := range objects(c) {
-		if r, ok := o.(*widget.RadioGroup); ok {
-			for _, opt := range r.Options {
-				if strings.HasPrefix(opt, option) {
-					return r, true
-				}
-			}
+		if r, ok := o.(radioButton); ok && r.Option() == option {
+			return r, true
 		}
 	}
 	return nil, false
@@ -132,8 +136,8 @@ func TestRestoreDialogOnRealController(t *testing.T) {
 	other := filepath.Join(root, "elsewhere")
 	sub := eventually(t, w, "the sub folder in the tree", func() (*widget.Check, bool) { return checkIn(c, "sub") })
 	w.Sync(func() { test.Tap(sub) })
-	where := eventually(t, w, "the destination choice", func() (*widget.RadioGroup, bool) { return radioWith(c, "Another folder") })
-	w.Sync(func() { where.SetSelected("Another folder") })
+	elsewhere := eventually(t, w, "the Another folder choice", func() (radioButton, bool) { return radioIn(c, "Another folder") })
+	w.Sync(func() { test.Tap(elsewhere) })
 	dest := eventually(t, w, "the other folder field", func() (*widget.Entry, bool) { return entryIn(c, "Folder to restore into") })
 	w.Sync(func() { test.Type(dest, other) })
 	start = eventually(t, w, "the Restore button", func() (*widget.Button, bool) { return buttonIn(c, "Restore") })
@@ -149,6 +153,28 @@ func TestRestoreDialogOnRealController(t *testing.T) {
 	})
 	if len(got) != 2 || got["sub/b.txt"] != "de" || got["sub/deeper/c.txt"] != "fgh" {
 		t.Errorf("the other folder holds %v, want sub/ only", got)
+	}
+
+	// Everything back to the original place again, chosen by keyboard,
+	// this time replacing the local edit instead of keeping a copy.
+	if err := os.WriteFile(filepath.Join(docs, "a.txt"), []byte("second edit"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w.Sync(func() { test.Tap(sub) }) // unticked: nothing ticked restores everything
+	keyTo := func(option string, ev func(radioButton)) {
+		b := eventually(t, w, "the "+option+" choice", func() (radioButton, bool) { return radioIn(c, option) })
+		w.Sync(func() { c.Focus(b); ev(b) })
+	}
+	keyTo("Another folder", func(b radioButton) { b.TypedKey(&fyne.KeyEvent{Name: fyne.KeyLeft}) })
+	keyTo("Replace them", func(b radioButton) { b.TypedRune(' ') })
+	start = eventually(t, w, "the Restore button", func() (*widget.Button, bool) { return buttonIn(c, "Restore") })
+	w.Sync(func() { test.Tap(start) })
+	eventually(t, w, "the third result", func() (struct{}, bool) { return textShown(c, "1 file was replaced") })
+	if got := readFile(t, filepath.Join(docs, "a.txt")); got != "abc" {
+		t.Errorf("a.txt holds %q after replacing, want the backed-up %q", got, "abc")
+	}
+	if copies, _ = filepath.Glob(filepath.Join(docs, "a (conflict *).txt")); len(copies) != 1 {
+		t.Errorf("replacing made conflict copies: %v", copies)
 	}
 
 	if dir := os.Getenv("JOTTA_SCREENSHOT_DIR"); dir != "" {

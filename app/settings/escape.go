@@ -13,10 +13,10 @@ import (
 // hiding it, and with nothing on top it takes the focus from the field
 // that has it. Fyne hands keys to the focused widget and only keys no
 // widget took to the window, so every text field of the window is an
-// escEntry, every button a keyButton, every tick box an escCheck and every
-// list an escSelect, which give Escape to the window instead of
-// swallowing it. (Radio buttons are not wrapped: Fyne keeps their items
-// inside the group.)
+// escEntry, every button a keyButton, every tick box an escCheck, every
+// list an escSelect and every group of radio buttons an escRadio (our own:
+// Fyne keeps the buttons of its group inside, out of a wrapper's reach),
+// which give Escape to the window instead of swallowing it.
 
 // escapes maps each window's canvas to its escape, for widgets that are
 // made without their window (keyButton) and look it up when they need it.

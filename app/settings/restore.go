@@ -65,9 +65,9 @@ type restoreDialog struct {
 	folders   map[string]bool
 	files     map[string]restore.File
 	ticked    map[string]bool
-	where     *widget.RadioGroup
+	where     *escRadio
 	other     *escEntry
-	existing  *widget.RadioGroup
+	existing  *escRadio
 	bar       *widget.ProgressBar
 	status    *widget.Label
 	problems  *widget.Label
@@ -86,15 +86,13 @@ func openRestore(w *Window, r Restorer, pair Pair) *restoreDialog {
 	rd.tree = widget.NewTree(rd.childUIDs, rd.isBranch, rd.createNode, rd.updateNode)
 	rd.other = w.newEntry()
 	rd.other.SetPlaceHolder("Folder to restore into")
-	rd.where = widget.NewRadioGroup([]string{restoreOriginal, restoreElsewhere}, func(string) { rd.whereChanged() })
+	rd.where = w.newRadio([]string{restoreOriginal, restoreElsewhere}, func(string) { rd.whereChanged() })
 	rd.where.Horizontal = true
 	rd.where.SetSelected(restoreOriginal)
-	rd.where.Required = true
 	choose := newKeyButton("Choose…", rd.chooseFolder)
-	rd.existing = widget.NewRadioGroup([]string{restoreKeepCopies, restoreReplace}, nil)
+	rd.existing = w.newRadio([]string{restoreKeepCopies, restoreReplace}, nil)
 	rd.existing.Horizontal = true
 	rd.existing.SetSelected(restoreKeepCopies)
-	rd.existing.Required = true
 	rd.bar = widget.NewProgressBar()
 	rd.bar.Hide()
 	rd.status = widget.NewLabel("")
