@@ -96,6 +96,7 @@ type Progress struct {
 	Rate                  float64
 	ETA                   time.Duration
 	Current               string
+	Counting              bool // the totals still grow (see syncer.ProgressEvent)
 }
 
 // Status is everything the GUI shows, as one snapshot.
@@ -423,7 +424,7 @@ func (c *Controller) Status() Status {
 		if pe, ok := b.progress[p.ID]; ok && s.Progress == nil {
 			s.Progress = &Progress{PairID: p.ID, Local: p.LocalPath(), Uploading: pe.Phase == syncer.StateUploading,
 				FilesDone: pe.FilesDone, FilesTotal: pe.FilesTotal, BytesDone: pe.BytesDone, BytesTotal: pe.BytesTotal,
-				Rate: pe.Rate, ETA: pe.ETA, Current: pe.Current}
+				Rate: pe.Rate, ETA: pe.ETA, Current: pe.Current, Counting: pe.Counting}
 		}
 	}
 	if !allDone {

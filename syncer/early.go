@@ -195,6 +195,7 @@ func (u *earlyUploads) wait() error {
 	}
 	close(u.small)
 	close(u.large)
+	u.prog.totalsKnown()
 	if u.prog.started() {
 		u.x.e.emit(StateEvent{Pair: u.x.p.ID, State: StateUploading})
 		u.prog.speak()

@@ -57,6 +57,9 @@ type ProgressEvent struct {
 	Current    string        // local relative path being worked on
 	Rate       float64       // bytes per second over the phase so far
 	ETA        time.Duration // 0 when unknown
+	// Counting says the totals still grow: the walk is still finding
+	// files, so there is no fraction done and no time left to show yet.
+	Counting bool
 }
 
 // Problem is a per-file issue: the file was not backed up (or not pruned)

@@ -284,6 +284,7 @@ func (e *Engine) merge(ctx context.Context, p Pair, po PassOptions, ix *index.In
 		f.md5, f.hashed = sum, true
 	}
 	wr, err := m.run(e.opts.GlobalExcludes, hash)
+	prog.totalsKnown()
 	prog.finish()
 	if early != nil {
 		if werr := early.wait(); earlyErr == nil {

@@ -19,6 +19,7 @@ type progress struct {
 	bytesTotal int64
 	current    string
 	quiet      bool // publishes nothing until speak
+	counting   bool // totals grow with addFile until totalsKnown
 }
 
 const progressEvery = 200 * time.Millisecond
@@ -29,10 +30,17 @@ func newProgress(e *Engine, pair string, phase State, files int, bytes int64) *p
 	return p
 }
 
-// newQuietProgress starts a phase whose totals grow with addFile and which
-// publishes nothing until speak.
+// newQuietProgress starts a phase whose totals grow with addFile until
+// totalsKnown and which publishes nothing until speak.
 func newQuietProgress(e *Engine, pair string, phase State) *progress {
-	return &progress{e: e, pair: pair, phase: phase, start: time.Now(), quiet: true}
+	return &progress{e: e, pair: pair, phase: phase, start: time.Now(), quiet: true, counting: true}
+}
+
+// totalsKnown says no more files will be added.
+func (p *progress) totalsKnown() {
+	p.mu.Lock()
+	p.counting = false
+	p.mu.Unlock()
 }
 
 // addFile grows the totals by one file of size bytes (for a phase whose
@@ -105,11 +113,11 @@ func (p *progress) publish(force bool) {
 		Pair: p.pair, Phase: p.phase,
 		FilesDone: p.filesDone, FilesTotal: p.filesTotal,
 		BytesDone: p.bytesDone, BytesTotal: p.bytesTotal,
-		Current: p.current,
+		Current: p.current, Counting: p.counting,
 	}
 	if el := now.Sub(p.start).Seconds(); el > 0 && p.bytesDone > 0 {
 		ev.Rate = float64(p.bytesDone) / el
-		if rem := p.bytesTotal - p.bytesDone; rem > 0 {
+		if rem := p.bytesTotal - p.bytesDone; rem > 0 && !p.counting {
 			ev.ETA = time.Duration(float64(rem) / ev.Rate * float64(time.Second))
 		}
 	}

@@ -57,3 +57,36 @@ func TestProgressRateAndETA(t *testing.T) {
 		}
 	})
 }
+
+// TestProgressWhileCounting: while the walk still finds files, events say
+// so and give no time left (the total is only what was found so far);
+// once the totals are known, the last event says the phase is complete.
+func TestProgressWhileCounting(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e, err := New(nopRemote{}, Options{StateDir: t.TempDir(), NoWatch: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub := e.Subscribe()
+		defer sub.Close()
+		p := newQuietProgress(e, "p", StateScanning)
+		p.addFile(1000)
+		p.speak()
+		first := (<-sub.C()).(ProgressEvent)
+		if !first.Counting || first.FilesTotal != 1 {
+			t.Fatalf("first event %+v, want counting with 1 file found", first)
+		}
+		time.Sleep(time.Second)
+		p.fileDone("a.bin", 500) // half of what was found so far
+		ev := (<-sub.C()).(ProgressEvent)
+		if !ev.Counting || ev.ETA != 0 || ev.Rate != 500 {
+			t.Errorf("while counting: %+v, want Counting, no ETA, rate 500", ev)
+		}
+		p.totalsKnown()
+		p.finish()
+		synctest.Wait()
+		if last := (<-sub.C()).(ProgressEvent); last.Counting {
+			t.Errorf("after totalsKnown: %+v, want Counting false", last)
+		}
+	})
+}

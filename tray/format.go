@@ -19,6 +19,9 @@ func StatusLine(s State, now time.Time) string {
 		if s.FilesTotal == 0 {
 			return "Looking for changes…"
 		}
+		if s.Reading {
+			return fmt.Sprintf("Reading new and changed files — %d so far", s.FilesDone)
+		}
 		line := fmt.Sprintf("Uploading %d of %d %s", s.FilesDone, s.FilesTotal, plural(s.FilesTotal, "file", "files"))
 		if s.BytesLeft > 0 {
 			line += " — " + FormatBytes(s.BytesLeft) + " left"

@@ -48,6 +48,10 @@ type State struct {
 	// Progress of the running pass (Phase == Syncing).
 	FilesDone, FilesTotal int
 	BytesLeft             int64
+	// Reading says the pass still reads the new and changed files it
+	// finds (FilesDone counts them), before the uploads the window
+	// lists; there is no total yet.
+	Reading bool
 	// PausedUntil is when a pause ends (zero: until resumed).
 	PausedUntil time.Time
 	// Problems is the number of files the last pass could not back up.

@@ -78,6 +78,7 @@ func trayState(s app.Status) tray.State {
 	if s.Progress != nil {
 		t.FilesDone, t.FilesTotal = s.Progress.FilesDone, s.Progress.FilesTotal
 		t.BytesLeft = s.Progress.BytesTotal - s.Progress.BytesDone
+		t.Reading = !s.Progress.Uploading && s.Progress.Counting
 	}
 	if len(s.Warnings) > 0 {
 		t.Warning = s.Warnings[0]
@@ -224,6 +225,7 @@ func (b *controllerBackend) Activity(context.Context) (settings.Activity, error)
 		a.FilesDone, a.FilesTotal = p.FilesDone, p.FilesTotal
 		a.BytesDone, a.BytesTotal = p.BytesDone, p.BytesTotal
 		a.Rate, a.ETA, a.Current = p.Rate, p.ETA, p.Current
+		a.Reading, a.Counting = !p.Uploading, p.Counting
 	}
 	for _, p := range s.Problems {
 		a.Problems = append(a.Problems, settings.Problem{PairID: p.PairID, Path: p.Path, Reason: p.Reason, Time: p.Time})

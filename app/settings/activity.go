@@ -18,6 +18,7 @@ type activityPage struct {
 	content   fyne.CanvasObject
 	headline  *widget.Label
 	bar       *widget.ProgressBar
+	counting  *widget.ProgressBarInfinite // while the totals still grow
 	detail    *widget.Label
 	current   *tipLabel
 	problems  []Problem
@@ -33,6 +34,8 @@ func newActivityPage(w *Window) *activityPage {
 	p.headline.Wrapping = fyne.TextWrapWord
 	p.bar = widget.NewProgressBar()
 	p.bar.Hide()
+	p.counting = widget.NewProgressBarInfinite()
+	p.counting.Hide()
 	p.detail = widget.NewLabel("")
 	p.detail.Truncation = fyne.TextTruncateEllipsis
 	p.current = newTipLabel(w.tips, fyne.TextStyle{})
@@ -44,7 +47,7 @@ func newActivityPage(w *Window) *activityPage {
 
 	top := container.NewVBox(
 		container.NewBorder(nil, nil, nil, backup, p.headline),
-		p.bar, p.detail, p.current,
+		container.NewStack(p.bar, p.counting), p.detail, p.current,
 		widget.NewSeparator(),
 	)
 	problems := container.NewBorder(
@@ -62,11 +65,17 @@ func newActivityPage(w *Window) *activityPage {
 
 func (p *activityPage) show(a Activity) {
 	p.headline.SetText(ActivityHeadline(a))
-	if a.Running {
+	switch {
+	case a.Running && a.Counting:
+		p.bar.Hide()
+		p.counting.Show()
+	case a.Running:
+		p.counting.Hide()
 		p.bar.SetValue(progress(a))
 		p.bar.Show()
-	} else {
+	default:
 		p.bar.Hide()
+		p.counting.Hide()
 	}
 	setFieldError(p.detail, ActivityDetail(a))
 	if a.Running && a.Current != "" {

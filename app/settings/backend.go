@@ -157,7 +157,9 @@ type Activity struct {
 	BytesTotal  int64
 	Rate        float64       // bytes per second
 	ETA         time.Duration // 0 when unknown
-	Current     string        // file being uploaded
+	Current     string        // file being read or uploaded
+	Reading     bool          // reading (hashing) new and changed files, not uploading
+	Counting    bool          // the totals still grow: no fraction or time left yet
 	Account     string        // a state of the whole account ("Your JottaCloud is full. …"), "" when none
 	Paused      bool          // backups are paused by the user
 	PausedUntil time.Time     // when the pause ends (zero: until resumed)

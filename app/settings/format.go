@@ -129,6 +129,12 @@ func ActivityHeadline(a Activity) string {
 	if a.FilesTotal == 0 {
 		return "Looking for changes in " + DisplayPath(a.PairLocal) + "…"
 	}
+	if a.Reading && a.Counting {
+		return fmt.Sprintf("Reading new and changed files in %s: %d so far", DisplayPath(a.PairLocal), a.FilesDone)
+	}
+	if a.Reading {
+		return fmt.Sprintf("Reading new and changed files in %s: %d of %d", DisplayPath(a.PairLocal), a.FilesDone, a.FilesTotal)
+	}
 	return fmt.Sprintf("Backing up %s: %d of %d %s", DisplayPath(a.PairLocal), a.FilesDone, a.FilesTotal, plural(a.FilesTotal, "file", "files"))
 }
 
@@ -138,7 +144,10 @@ func ActivityDetail(a Activity) string {
 		return ""
 	}
 	var parts []string
-	if a.BytesTotal > 0 {
+	switch {
+	case a.Counting:
+		parts = append(parts, tray.FormatBytes(a.BytesDone)+" read")
+	case a.BytesTotal > 0:
 		parts = append(parts, tray.FormatBytes(a.BytesDone)+" of "+tray.FormatBytes(a.BytesTotal))
 	}
 	if a.Rate > 0 {

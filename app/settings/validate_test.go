@@ -232,6 +232,10 @@ func TestActivityText(t *testing.T) {
 		{"scanning", Activity{Running: true, PairLocal: "/d"}, "Looking for changes in /d…", ""},
 		{"uploading", Activity{Running: true, PairLocal: "/d", FilesDone: 1, FilesTotal: 1, BytesDone: 500, BytesTotal: 1000, Rate: 100, ETA: 5 * time.Second},
 			"Backing up /d: 1 of 1 file", "500 B of 1.0 kB · 100 B/s · less than a minute left"},
+		{"reading while the walk finds files", Activity{Running: true, PairLocal: "/d", FilesDone: 627, FilesTotal: 640, BytesDone: 40_000_000, BytesTotal: 41_000_000, Rate: 2_000_000, Reading: true, Counting: true},
+			"Reading new and changed files in /d: 627 so far", "40.0 MB read · 2.0 MB/s"},
+		{"reading, all found", Activity{Running: true, PairLocal: "/d", FilesDone: 640, FilesTotal: 640, BytesDone: 41_000_000, BytesTotal: 41_000_000, Reading: true},
+			"Reading new and changed files in /d: 640 of 640", "41.0 MB of 41.0 MB"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

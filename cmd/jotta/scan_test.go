@@ -336,3 +336,22 @@ func TestScanHeldDeletionsNeedConfirmation(t *testing.T) {
 		t.Errorf("server holds %d files after the confirmation, want 10", n)
 	}
 }
+
+// TestPassProgressWhileCounting: while the walk still finds files the
+// display counts (no percentage that would look nearly done); once the
+// totals are known it is a bar again.
+func TestPassProgressWhileCounting(t *testing.T) {
+	var buf bytes.Buffer
+	p := newPassProgress(&buf)
+	p.width = 10
+	p.update(syncer.ProgressEvent{Phase: syncer.StateScanning, FilesTotal: 640, BytesTotal: 41 << 20, FilesDone: 627, BytesDone: 40 << 20, Counting: true})
+	counting := buf.String()
+	p.update(syncer.ProgressEvent{Phase: syncer.StateScanning, FilesTotal: 640, BytesTotal: 41 << 20, FilesDone: 640, BytesDone: 41 << 20})
+	p.done()
+	if !strings.Contains(counting, "hashing 627 files (40.0 MiB) so far") || strings.Contains(counting, "%") || strings.Contains(counting, "/640") {
+		t.Errorf("while counting, the display shows a total or a percentage:\n%q", counting)
+	}
+	if rest := buf.String()[len(counting):]; !strings.Contains(rest, "hashing 640/640") || !strings.Contains(rest, "100%") {
+		t.Errorf("once the totals are known, no complete bar:\n%q", rest)
+	}
+}
