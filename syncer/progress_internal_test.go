@@ -8,14 +8,20 @@ import (
 
 type nopRemote struct{ Remote }
 
+// progressEngine is an engine that only publishes, and a subscription to it.
+func progressEngine(t *testing.T) (*Engine, *Subscription) {
+	e, err := New(nopRemote{}, Options{StateDir: t.TempDir(), NoWatch: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := e.Subscribe()
+	t.Cleanup(func() { sub.Close() })
+	return e, sub
+}
+
 func TestProgressRateAndETA(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e, err := New(nopRemote{}, Options{StateDir: t.TempDir(), NoWatch: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		sub := e.Subscribe()
-		defer sub.Close()
+		e, sub := progressEngine(t)
 		p := newProgress(e, "p", StateUploading, 2, 1000)
 		if ev := (<-sub.C()).(ProgressEvent); ev.BytesTotal != 1000 || ev.FilesTotal != 2 || ev.BytesDone != 0 {
 			t.Fatalf("first event %+v", ev)
@@ -63,12 +69,7 @@ func TestProgressRateAndETA(t *testing.T) {
 // once the totals are known, the last event says the phase is complete.
 func TestProgressWhileCounting(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e, err := New(nopRemote{}, Options{StateDir: t.TempDir(), NoWatch: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		sub := e.Subscribe()
-		defer sub.Close()
+		e, sub := progressEngine(t)
 		p := newQuietProgress(e, "p", StateScanning)
 		p.addFile(1000)
 		p.speak()
