@@ -217,7 +217,11 @@ func (b *controllerBackend) MountPoints(ctx context.Context, device string) ([]s
 }
 
 func (b *controllerBackend) Activity(context.Context) (settings.Activity, error) {
-	s := b.c.Status()
+	return activityOf(b.c.Status()), nil
+}
+
+// activityOf is the window's view of the running pass and its problems.
+func activityOf(s app.Status) settings.Activity {
 	a := settings.Activity{Log: s.Log, Paused: s.Paused, PausedUntil: s.PausedUntil, Account: s.Account}
 	if p := s.Progress; p != nil {
 		a.Running = true
@@ -230,7 +234,7 @@ func (b *controllerBackend) Activity(context.Context) (settings.Activity, error)
 	for _, p := range s.Problems {
 		a.Problems = append(a.Problems, settings.Problem{PairID: p.PairID, Path: p.Path, Reason: p.Reason, Time: p.Time})
 	}
-	return a, nil
+	return a
 }
 
 func (b *controllerBackend) ConfirmDeletions(ctx context.Context, pairID string) error {

@@ -322,6 +322,25 @@ func TestOptionsSaveThemselves(t *testing.T) {
 	})
 }
 
+// TestActivityWhileCounting: while the pass still finds files, the page
+// says how many it read so far and shows a moving bar, not a fraction of a
+// total that is not known yet.
+func TestActivityWhileCounting(t *testing.T) {
+	dir := localFolder(t, "Docs")
+	f := signedIn(newFakeBackend(testNow), Pair{ID: "p1", Local: dir, Remote: "/laptop/Docs", Enabled: true, Interval: time.Hour})
+	f.activity = Activity{Running: true, PairLocal: dir, FilesDone: 627, FilesTotal: 640,
+		BytesDone: 40_000_000, BytesTotal: 41_000_000, Rate: 2_000_000, Reading: true, Counting: true}
+	w, c := newTestWindow(t, f)
+	w.tabs.SelectIndex(1)
+	wantText(t, c, "Reading new and changed files in "+dir+": 627 so far")
+	wantText(t, c, "40.0 MB read · 2.0 MB/s")
+	var moving, fraction bool
+	w.Sync(func() { moving, fraction = w.activity.counting.Visible(), w.activity.bar.Visible() })
+	if !moving || fraction {
+		t.Errorf("while counting: moving bar shown %v, fraction bar shown %v; want only the moving one", moving, fraction)
+	}
+}
+
 func TestActivityShowsPassAndProblems(t *testing.T) {
 	dir := localFolder(t, "Docs")
 	f := signedIn(newFakeBackend(testNow), Pair{ID: "p1", Local: dir, Remote: "/laptop/Docs", Enabled: true, Interval: time.Hour})
