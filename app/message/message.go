@@ -93,13 +93,41 @@ func Text(err error) string { return For(err).String() }
 
 // Problem is the line for one file that could not be backed up: the
 // mapping of err when there is one, otherwise the cleaned reason.
-func Problem(reason string, err error) string {
+func Problem(reason string, err error) string { return problem(reason, err, Message.String) }
+
+// ProblemOnce is Problem for a command that runs once (see Once).
+func ProblemOnce(reason string, err error) string {
+	return problem(reason, err, func(m Message) string { return m.Once().String() })
+}
+
+func problem(reason string, err error, say func(Message) string) string {
 	if err != nil {
 		if m := For(err); m.Kind != KindOther {
-			return m.String()
+			return say(m)
 		}
 	}
 	return Clean(reason)
+}
+
+// Once is m for a command that runs once (jotta scan, restore, verify):
+// nothing starts again on its own, so where m promises that backups go on
+// or that the next pass fixes it, it says to run the command again. A
+// finished part is not sent twice.
+func (m Message) Once() Message {
+	if a, ok := onceActions[m.Kind]; ok {
+		m.Action = a
+	}
+	return m
+}
+
+var onceActions = map[Kind]string{
+	KindOffline:       "Check the internet connection, then run the command again; it goes on where it stopped.",
+	KindServer:        "Run the command again in a few minutes; it goes on where it stopped.",
+	KindSignIn:        "Create a new personal login token (JottaCloud → Settings → Security), run 'jotta login', then run the command again.",
+	KindQuota:         "Free up space or upgrade, then run the command again.",
+	KindFolderMissing: "Connect the drive or check the path, then run the command again.",
+	KindChanged:       "Run the command again to back it up.",
+	KindMismatch:      "Run the command again to send it again.",
 }
 
 // Sentences shown for each kind.

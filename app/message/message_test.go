@@ -114,3 +114,34 @@ func assertClean(t *testing.T, s string) {
 		t.Errorf("%q carries %q", s, bad)
 	}
 }
+
+// TestOnce: a one-off command never promises that backups go on by
+// themselves; it says to run it again. Other kinds keep their action.
+func TestOnce(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"offline", dialErr(t), "run the command again; it goes on where it stopped"},
+		{"server", fmt.Errorf("%w: boom", syncer.ErrUnavailable), "Run the command again in a few minutes"},
+		{"signed out", jotta.ErrSignInRequired, "run 'jotta login', then run the command again"},
+		{"folder missing", syncer.ErrSourceMissing, "then run the command again"},
+		{"name", &jotta.NameError{Path: "/a/b", Name: "b", Err: errors.New("name too long")}, "Rename the file or folder."},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := message.For(c.err).Once().String()
+			if !strings.Contains(got, c.want) {
+				t.Errorf("Once = %q, want it to contain %q", got, c.want)
+			}
+			for _, promise := range []string{"continue", "retry on their own", "next pass"} {
+				if strings.Contains(got, promise) {
+					t.Errorf("Once = %q promises %q", got, promise)
+				}
+			}
+			if p := message.ProblemOnce("raw reason", c.err); p != got {
+				t.Errorf("ProblemOnce = %q, want %q", p, got)
+			}
+		})
+	}
+}

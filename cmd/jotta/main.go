@@ -93,13 +93,14 @@ func run(ctx context.Context, args []string) int {
 
 // errorText is the last line a failed command prints: the account-wide
 // states (offline, server trouble, full, refused, certificate) in the
-// words of app/message, everything else as the command wrote it, without
-// the protocol's internals (exception names, x-ids, doubled prefixes).
+// words of app/message for a command that ran once (message.Once),
+// everything else as the command wrote it, without the protocol's
+// internals (exception names, x-ids, doubled prefixes).
 // --loglevel debug adds the technical chain.
 func errorText(err error) string {
 	switch m := message.For(err); m.Kind {
 	case message.KindOffline, message.KindServer, message.KindQuota, message.KindTLS, message.KindAccessDenied:
-		return m.String()
+		return m.Once().String()
 	}
 	return message.Clean(err.Error())
 }

@@ -147,14 +147,14 @@ func newScanSummary(sp *scanPlan, res *syncer.PassResult, col *scanCollector) sc
 		},
 	}
 	if res.Err != nil {
-		s.Error = message.Text(res.Err)
+		s.Error = message.For(res.Err).Once().String()
 	}
 	if !res.LastComplete.IsZero() {
 		t := res.LastComplete
 		s.LastComplete = &t
 	}
 	for _, p := range res.Problems {
-		s.Problems = append(s.Problems, scanProblem{Path: p.Path, Reason: message.Problem(p.Reason, p.Err)})
+		s.Problems = append(s.Problems, scanProblem{Path: p.Path, Reason: message.ProblemOnce(p.Reason, p.Err)})
 	}
 	for _, k := range res.Skipped {
 		s.Skipped = append(s.Skipped, scanProblem{Path: k.Path, Reason: k.Text()})

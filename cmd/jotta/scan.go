@@ -281,10 +281,10 @@ func scanExit(passErr error, res *syncer.PassResult) error {
 func writeErrorFile(path string, res *syncer.PassResult) error {
 	lines := make([]string, 0, len(res.Problems)+1)
 	for _, p := range res.Problems {
-		lines = append(lines, scanOneLine(p.Path)+"\t"+scanOneLine(message.Problem(p.Reason, p.Err)))
+		lines = append(lines, scanOneLine(p.Path)+"\t"+scanOneLine(message.ProblemOnce(p.Reason, p.Err)))
 	}
 	if res.Err != nil {
-		lines = append(lines, "\tpass stopped: "+scanOneLine(message.Text(res.Err)))
+		lines = append(lines, "\tpass stopped: "+scanOneLine(message.For(res.Err).Once().String()))
 	}
 	f, err := os.Create(path)
 	if err != nil {

@@ -282,7 +282,7 @@ func TestScanServerFailures(t *testing.T) {
 	if len(s.Problems) != 0 || s.Complete {
 		t.Fatalf("problems %v, complete %v; want the pass stopped once for the account", s.Problems, s.Complete)
 	}
-	if s.Error != "JottaCloud is having trouble right now. Try again in a few minutes; scheduled backups retry on their own." {
+	if s.Error != "JottaCloud is having trouble right now. Run the command again in a few minutes; it goes on where it stopped." {
 		t.Errorf("the summary says %q", s.Error)
 	}
 	b, err := os.ReadFile(errFile)
