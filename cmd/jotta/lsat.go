@@ -25,6 +25,9 @@ func (l *lister) asOf(ctx context.Context, remote, at string) error {
 	if err != nil {
 		return err
 	}
+	if len(snap.Files) == 0 {
+		noteNothingYet(l.notes, remote, t, cat.Days(time.Local))
+	}
 	files := map[string]restore.File{}
 	var paths []string
 	for _, f := range snap.Files {

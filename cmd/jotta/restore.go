@@ -131,6 +131,9 @@ func runRestore(ctx context.Context, g *globals, f restoreFlags, remote, local s
 	if err != nil {
 		return commandError(fmt.Errorf("read the versions below %s: %w", remote, err), exitPartial)
 	}
+	if when.Mode == restore.AsOf && len(snap.Files) == 0 {
+		noteNothingYet(g.stderr, remote, when.At, cat.Days(time.Local))
+	}
 	var bar *restoreBar
 	if !f.noProgress && (f.progress || engineIsTerminal(g.stderr)) {
 		bar = &restoreBar{w: g.stderr}
@@ -168,6 +171,17 @@ func runRestore(ctx context.Context, g *globals, f restoreFlags, remote, local s
 		return withCode(exitPartial, fmt.Errorf("%s not restored (see above)", enginePlural(int64(len(res.Problems)), "item was", "items were")))
 	}
 	return nil
+}
+
+// noteNothingYet says why a restore as of at finds no file: nothing there
+// had been stored yet. days (newest first) are those the snapshot saw.
+func noteNothingYet(w io.Writer, remote string, at time.Time, days []time.Time) {
+	if len(days) == 0 {
+		return
+	}
+	oldest := days[len(days)-1].Format("2006-01-02")
+	fmt.Fprintf(w, "jotta: note: nothing below %s had been backed up by %s; the oldest version there is from %s (try --at %s)\n",
+		shownName(remote), at.Local().Format("2006-01-02 15:04"), oldest, oldest)
 }
 
 func printRestoreSummary(w io.Writer, s restoreSummary) {

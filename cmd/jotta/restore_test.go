@@ -203,6 +203,22 @@ func TestRestorePointInTime(t *testing.T) {
 			restoreSameTree(t, "ls --at "+at, listed, want[i])
 		})
 	}
+	t.Run("before the first backup", func(t *testing.T) {
+		out := filepath.Join(e.dir, "restored-too-early")
+		at := days[0].Add(-48 * time.Hour).Format(time.RFC3339)
+		r := e.jotta(t, "restore", "--at", at, remote, out)
+		first := days[0].Local().Format("2006-01-02")
+		if r.code != 0 || !strings.Contains(r.stdout, "restored 0 files") ||
+			!strings.Contains(r.stderr, "had been backed up by") || !strings.Contains(r.stderr, "try --at "+first) {
+			t.Errorf("restore as of before the first backup: exit %d, want 0 and a note naming %s\nstdout:\n%s\nstderr:\n%s", r.code, first, r.stdout, r.stderr)
+		}
+		// (Empty folders carry no dates, so they show at any time.)
+		ls := e.jotta(t, "ls", "--at", at, remote)
+		files := strings.Count(ls.stdout, "\n") - strings.Count(ls.stdout, "/\n")
+		if ls.code != 0 || files != 0 || !strings.Contains(ls.stderr, "try --at "+first) {
+			t.Errorf("ls --at before the first backup: exit %d\nstdout:\n%s\nstderr:\n%s", ls.code, ls.stdout, ls.stderr)
+		}
+	})
 	t.Run("versions", func(t *testing.T) {
 		r := e.jotta(t, "ls", "--versions", remote+"/a.txt")
 		lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
