@@ -25,6 +25,10 @@ type earlyUploads struct {
 	small chan *localFile // files under SmallFileSize, with their own limit
 	large chan *localFile
 	prog  *progress
+	// hashing is the walk's progress, shown until the first upload
+	// starts (began); from then on the uploads' is.
+	hashing *progress
+	began   sync.Once
 
 	// Sorted hashes over the remote listing, 8 bytes an item.
 	seed  maphash.Seed
@@ -44,8 +48,8 @@ type earlyUploads struct {
 
 // newEarlyUploads reads the listing once more for the lookups and starts
 // the upload workers (none when dry is set).
-func newEarlyUploads(ctx context.Context, x *executor, l *listing, dry func(*localFile)) (*earlyUploads, error) {
-	u := &earlyUploads{x: x, seed: maphash.MakeSeed(), made: map[string]string{}, dry: dry}
+func newEarlyUploads(ctx context.Context, x *executor, l *listing, hashing *progress, dry func(*localFile)) (*earlyUploads, error) {
+	u := &earlyUploads{x: x, seed: maphash.MakeSeed(), made: map[string]string{}, dry: dry, hashing: hashing}
 	rd, err := l.items()
 	if err != nil {
 		return nil, err
@@ -74,7 +78,7 @@ func newEarlyUploads(ctx context.Context, x *executor, l *listing, dry func(*loc
 	if dry != nil {
 		return u, nil
 	}
-	// Upload progress stays quiet while the hashing progress is shown.
+	// Upload progress stays quiet until the first upload starts.
 	u.prog = newQuietProgress(x.e, x.p.ID, StateUploading)
 	u.g, u.gctx = errgroup.WithContext(ctx)
 	u.small, u.large = make(chan *localFile), make(chan *localFile)
@@ -167,6 +171,7 @@ func (u *earlyUploads) one(f *localFile) error {
 	x := u.x
 	prog := u.prog
 	prog.addFile(f.size)
+	u.began.Do(u.begin)
 	prog.startFile(f.rel)
 	err := x.upload(u.gctx, f, f.remote, prog)
 	prog.fileFinished()
@@ -187,6 +192,16 @@ func (u *earlyUploads) one(f *localFile) error {
 	return nil
 }
 
+// begin shows the uploads instead of the walk: the pass is uploading now,
+// though the walk may still find files (the totals grow until wait).
+func (u *earlyUploads) begin() {
+	if u.hashing != nil {
+		u.hashing.silence()
+	}
+	u.x.e.emit(StateEvent{Pair: u.x.p.ID, State: StateUploading})
+	u.prog.speak()
+}
+
 // wait lets the queued uploads finish and returns the first error that
 // ends the pass.
 func (u *earlyUploads) wait() error {
@@ -197,8 +212,7 @@ func (u *earlyUploads) wait() error {
 	close(u.large)
 	u.prog.totalsKnown()
 	if u.prog.started() {
-		u.x.e.emit(StateEvent{Pair: u.x.p.ID, State: StateUploading})
-		u.prog.speak()
+		u.began.Do(u.begin)
 	}
 	err := u.g.Wait()
 	u.prog.finish()

@@ -240,6 +240,9 @@ func (e *Engine) merge(ctx context.Context, p Pair, po PassOptions, ix *index.In
 	mctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	m := &march{ctx: mctx, e: e, p: p, c: c, problem: problem, ix: ix, w: w, l: l}
+	// Hashing progress appears with the first file to hash; its totals
+	// grow as the walk finds more. Once uploads start, theirs is shown.
+	prog := newQuietProgress(e, p.ID, StateScanning)
 	var early *earlyUploads
 	var earlyErr error
 	var dry func(*localFile)
@@ -252,7 +255,7 @@ func (e *Engine) merge(ctx context.Context, p Pair, po PassOptions, ix *index.In
 				return false
 			}
 			if early == nil {
-				if early, earlyErr = newEarlyUploads(mctx, x, l, dry); earlyErr != nil {
+				if early, earlyErr = newEarlyUploads(mctx, x, l, prog, dry); earlyErr != nil {
 					early = nil
 					return false
 				}
@@ -265,9 +268,6 @@ func (e *Engine) merge(ctx context.Context, p Pair, po PassOptions, ix *index.In
 			return taken
 		}
 	}
-	// Hashing progress appears with the first file to hash; its totals
-	// grow as the walk finds more.
-	prog := newQuietProgress(e, p.ID, StateScanning)
 	var speak sync.Once
 	hash := func(ctx context.Context, it *item) {
 		f := &it.f

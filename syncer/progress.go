@@ -59,6 +59,13 @@ func (p *progress) started() bool {
 	return p.filesTotal > 0
 }
 
+// silence stops publishing: another phase is shown now.
+func (p *progress) silence() {
+	p.mu.Lock()
+	p.quiet = true
+	p.mu.Unlock()
+}
+
 // speak ends the quiet and publishes the current state.
 func (p *progress) speak() {
 	p.mu.Lock()

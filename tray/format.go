@@ -19,8 +19,11 @@ func StatusLine(s State, now time.Time) string {
 		if s.FilesTotal == 0 {
 			return "Looking for changes…"
 		}
-		if s.Reading {
+		switch {
+		case s.Reading:
 			return fmt.Sprintf("Reading new and changed files — %d so far", s.FilesDone)
+		case s.Counting:
+			return fmt.Sprintf("Uploading — %d %s sent so far", s.FilesDone, plural(s.FilesDone, "file", "files"))
 		}
 		line := fmt.Sprintf("Uploading %d of %d %s", s.FilesDone, s.FilesTotal, plural(s.FilesTotal, "file", "files"))
 		if s.BytesLeft > 0 {

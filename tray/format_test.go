@@ -21,6 +21,7 @@ func TestStatusLine(t *testing.T) {
 		{"uploading", State{Phase: Syncing, Pairs: 1, FilesDone: 12, FilesTotal: 340, BytesLeft: 1_200_000_000}, "Uploading 12 of 340 files — 1.2 GB left"},
 		{"uploading one file, bytes unknown", State{Phase: Syncing, Pairs: 1, FilesTotal: 1}, "Uploading 0 of 1 file"},
 		{"scanning", State{Phase: Syncing, Pairs: 1}, "Looking for changes…"},
+		{"uploading while the walk goes on", State{Phase: Syncing, Pairs: 1, FilesDone: 12, FilesTotal: 16, BytesLeft: 1 << 20, Counting: true}, "Uploading — 12 files sent so far"},
 		{"reading", State{Phase: Syncing, Pairs: 1, FilesDone: 627, FilesTotal: 640, BytesLeft: 1 << 20, Reading: true}, "Reading new and changed files — 627 so far"},
 		{"paused until today", State{Phase: Paused, PausedUntil: time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC)}, "Paused until 14:00"},
 		{"paused until tomorrow", State{Phase: Paused, PausedUntil: TomorrowMorning(now)}, "Paused until tomorrow 08:00"},

@@ -49,9 +49,12 @@ type State struct {
 	FilesDone, FilesTotal int
 	BytesLeft             int64
 	// Reading says the pass still reads the new and changed files it
-	// finds (FilesDone counts them), before the uploads the window
-	// lists; there is no total yet.
+	// finds (FilesDone counts them) and nothing is uploading yet; there
+	// is no total yet.
 	Reading bool
+	// Counting says the totals still grow (the walk goes on while files
+	// upload): FilesDone is what was sent so far, of no known total.
+	Counting bool
 	// PausedUntil is when a pause ends (zero: until resumed).
 	PausedUntil time.Time
 	// Problems is the number of files the last pass could not back up.

@@ -79,6 +79,7 @@ func trayState(s app.Status) tray.State {
 		t.FilesDone, t.FilesTotal = s.Progress.FilesDone, s.Progress.FilesTotal
 		t.BytesLeft = s.Progress.BytesTotal - s.Progress.BytesDone
 		t.Reading = !s.Progress.Uploading && s.Progress.Counting
+		t.Counting = s.Progress.Counting
 	}
 	if len(s.Warnings) > 0 {
 		t.Warning = s.Warnings[0]

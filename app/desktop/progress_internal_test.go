@@ -17,12 +17,14 @@ func TestReadingReachesTrayAndWindow(t *testing.T) {
 		{"reading while the walk finds files", app.Progress{Counting: true}, true, true},
 		{"reading, all found", app.Progress{}, false, true},
 		{"uploading", app.Progress{Uploading: true}, false, false},
+		{"uploading while the walk goes on", app.Progress{Uploading: true, Counting: true}, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := tc.p
 			p.FilesDone, p.FilesTotal = 3, 4
-			if got := trayState(app.Status{Progress: &p}).Reading; got != tc.tray {
-				t.Errorf("tray Reading = %v, want %v", got, tc.tray)
+			ts := trayState(app.Status{Progress: &p})
+			if ts.Reading != tc.tray || ts.Counting != p.Counting {
+				t.Errorf("tray Reading %v, Counting %v; want %v, %v", ts.Reading, ts.Counting, tc.tray, p.Counting)
 			}
 			a := activityOf(app.Status{Progress: &p})
 			if a.Reading != tc.window || a.Counting != p.Counting || !a.Running {

@@ -135,6 +135,9 @@ func ActivityHeadline(a Activity) string {
 	if a.Reading {
 		return fmt.Sprintf("Reading new and changed files in %s: %d of %d", DisplayPath(a.PairLocal), a.FilesDone, a.FilesTotal)
 	}
+	if a.Counting {
+		return fmt.Sprintf("Backing up %s: %d %s sent so far", DisplayPath(a.PairLocal), a.FilesDone, plural(a.FilesDone, "file", "files"))
+	}
 	return fmt.Sprintf("Backing up %s: %d of %d %s", DisplayPath(a.PairLocal), a.FilesDone, a.FilesTotal, plural(a.FilesTotal, "file", "files"))
 }
 
@@ -145,8 +148,10 @@ func ActivityDetail(a Activity) string {
 	}
 	var parts []string
 	switch {
-	case a.Counting:
+	case a.Counting && a.Reading:
 		parts = append(parts, tray.FormatBytes(a.BytesDone)+" read")
+	case a.Counting:
+		parts = append(parts, tray.FormatBytes(a.BytesDone)+" sent")
 	case a.BytesTotal > 0:
 		parts = append(parts, tray.FormatBytes(a.BytesDone)+" of "+tray.FormatBytes(a.BytesTotal))
 	}

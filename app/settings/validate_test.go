@@ -234,6 +234,8 @@ func TestActivityText(t *testing.T) {
 			"Backing up /d: 1 of 1 file", "500 B of 1.0 kB · 100 B/s · less than a minute left"},
 		{"reading while the walk finds files", Activity{Running: true, PairLocal: "/d", FilesDone: 627, FilesTotal: 640, BytesDone: 40_000_000, BytesTotal: 41_000_000, Rate: 2_000_000, Reading: true, Counting: true},
 			"Reading new and changed files in /d: 627 so far", "40.0 MB read · 2.0 MB/s"},
+		{"uploading while the walk goes on", Activity{Running: true, PairLocal: "/d", FilesDone: 12, FilesTotal: 16, BytesDone: 4_000_000, BytesTotal: 5_000_000, Rate: 500_000, Counting: true},
+			"Backing up /d: 12 files sent so far", "4.0 MB sent · 500 kB/s"},
 		{"reading, all found", Activity{Running: true, PairLocal: "/d", FilesDone: 640, FilesTotal: 640, BytesDone: 41_000_000, BytesTotal: 41_000_000, Reading: true},
 			"Reading new and changed files in /d: 640 of 640", "41.0 MB of 41.0 MB"},
 	}
