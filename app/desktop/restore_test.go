@@ -27,8 +27,8 @@ func buttonsIn(c fyne.Canvas, label string) []*widget.Button {
 
 func checkIn(c fyne.Canvas, prefix string) (*widget.Check, bool) {
 	for _, o := range objects(c) {
-		if ch, ok := o.(*widget.Check); ok && strings.HasPrefix(ch.Text, prefix) {
-			return ch, true
+		if ch, ok := o.(interface{ Inner() *widget.Check }); ok && strings.HasPrefix(ch.Inner().Text, prefix) {
+			return ch.Inner(), true
 		}
 	}
 	return nil, false

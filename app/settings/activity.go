@@ -22,7 +22,7 @@ type activityPage struct {
 	detail    *widget.Label
 	current   *tipLabel
 	problems  []Problem
-	list      *widget.List
+	list      *escList
 	none      *widget.Label
 	log       *widget.Label
 	logScroll *container.Scroll
@@ -39,7 +39,7 @@ func newActivityPage(w *Window) *activityPage {
 	p.detail = widget.NewLabel("")
 	p.detail.Truncation = fyne.TextTruncateEllipsis
 	p.current = newTipLabel(w.tips, fyne.TextStyle{})
-	p.list = widget.NewList(func() int { return len(p.problems) }, p.newProblemRow, p.updateProblemRow)
+	p.list = w.newList(func() int { return len(p.problems) }, p.newProblemRow, p.updateProblemRow)
 	p.none = newHelp("No problems.")
 	p.log = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	p.logScroll = container.NewScroll(p.log)

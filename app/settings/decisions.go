@@ -72,7 +72,7 @@ func openReview(w *Window, pair Pair) *review {
 	r := &review{errText: newErrorLabel()}
 	why := widget.NewLabel(pair.Status.HeldWhy)
 	why.Wrapping = fyne.TextWrapWord
-	list := widget.NewList(func() int { return len(items) },
+	list := w.newList(func() int { return len(items) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
 			l.Truncation = fyne.TextTruncateEllipsis

@@ -14,9 +14,10 @@ import (
 // that has it. Fyne hands keys to the focused widget and only keys no
 // widget took to the window, so every text field of the window is an
 // escEntry, every button a keyButton, every tick box an escCheck, every
-// list an escSelect and every group of radio buttons an escRadio (our own:
-// Fyne keeps the buttons of its group inside, out of a wrapper's reach),
-// which give Escape to the window instead of swallowing it.
+// drop-down list an escSelect, every list an escList, every tree an
+// escTree and every group of radio buttons an escRadio (our own: Fyne
+// keeps the buttons of its group inside, out of a wrapper's reach), which
+// give Escape to the window instead of swallowing it.
 
 // escapes maps each window's canvas to its escape, for widgets that are
 // made without their window (keyButton) and look it up when they need it.
@@ -152,8 +153,46 @@ func (w *Window) newCheck(label string, changed func(bool)) *escCheck {
 	return c
 }
 
+// Inner is the widget.Check within (see escEntry.Inner).
+func (c *escCheck) Inner() *widget.Check { return &c.Check }
+
 // TypedKey gives Escape to the window and every other key to the box.
 func (c *escCheck) TypedKey(ev *fyne.KeyEvent) { c.typedKey(ev, c.Check.TypedKey) }
+
+// escList is a widget.List that hands Escape to the window.
+type escList struct {
+	widget.List
+	escaper
+}
+
+// newList is widget.NewList for this window.
+func (w *Window) newList(length func() int, create func() fyne.CanvasObject, update func(widget.ListItemID, fyne.CanvasObject)) *escList {
+	l := &escList{escaper: escaper{w.escape}}
+	l.Length, l.CreateItem, l.UpdateItem = length, create, update
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+// TypedKey gives Escape to the window and every other key to the list.
+func (l *escList) TypedKey(ev *fyne.KeyEvent) { l.typedKey(ev, l.List.TypedKey) }
+
+// escTree is a widget.Tree that hands Escape to the window.
+type escTree struct {
+	widget.Tree
+	escaper
+}
+
+// newTree is widget.NewTree for this window.
+func (w *Window) newTree(children func(widget.TreeNodeID) []widget.TreeNodeID, isBranch func(widget.TreeNodeID) bool,
+	create func(bool) fyne.CanvasObject, update func(widget.TreeNodeID, bool, fyne.CanvasObject)) *escTree {
+	t := &escTree{escaper: escaper{w.escape}}
+	t.ChildUIDs, t.IsBranch, t.CreateNode, t.UpdateNode = children, isBranch, create, update
+	t.ExtendBaseWidget(t)
+	return t
+}
+
+// TypedKey gives Escape to the window and every other key to the tree.
+func (t *escTree) TypedKey(ev *fyne.KeyEvent) { t.typedKey(ev, t.Tree.TypedKey) }
 
 // escSelect is a widget.Select that hands Escape to the window while its
 // list is closed (an open list is a pop-up on top, which Escape closes).

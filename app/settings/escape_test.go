@@ -214,3 +214,75 @@ func TestEscapeInTheTokenField(t *testing.T) {
 		t.Errorf("Escape changed the token field to %q", w.welcome.token.Text)
 	}
 }
+
+// visibleOf is the first visible T of the window, dialogs included.
+func visibleOf[T any](t *testing.T, w *Window) T {
+	t.Helper()
+	var found T
+	var ok bool
+	w.Sync(func() {
+		for _, o := range visible(w.win.Canvas()) {
+			if found, ok = o.(T); ok {
+				return
+			}
+		}
+	})
+	if !ok {
+		t.Fatalf("no visible %T", found)
+	}
+	return found
+}
+
+// TestEscapeInAListOrTreeClosesItsDialog: the list of held deletions, the
+// list of skipped items, the restore dialog's tree and a tick box in it,
+// each with the focus, hand Escape on: the dialog closes, deciding nothing.
+func TestEscapeInAListOrTreeClosesItsDialog(t *testing.T) {
+	dir := localFolder(t, "Home")
+	p := Pair{ID: "home", Local: dir, Remote: "/laptop/Home", Enabled: true, Interval: time.Hour}
+	p.Status = PairStatus{LastComplete: testNow.Add(-time.Minute), Files: 2, Bytes: 5,
+		Held: []HeldItem{{Path: "notes.txt", Files: 1, Bytes: 12}}, HeldWhy: "Deleted at once.",
+		Skipped: []SkippedItem{{Path: dir + "/run/app.sock", Reason: "special file (socket)"}}}
+	f := signedIn(newFakeBackend(testNow), p)
+	w, c := newTestWindow(t, f)
+
+	for _, open := range []string{"Review deletions…", "Show skipped…"} {
+		test.Tap(button(t, c, open))
+		w.waitIdle()
+		focusIn(t, w, visibleOf[*escList](t, w), "")
+		pressEscape(w)
+		if overlays(w) != 0 {
+			t.Fatalf("Escape on the focused list of %q left %d dialogs open", open, overlays(w))
+		}
+	}
+	if n := f.called("ConfirmDeletions") + f.called("KeepDeletions") + f.called("SavePair"); n != 0 {
+		t.Errorf("Escape on a list decided something: %d calls", n)
+	}
+
+	restoreWithTree := func() *restoreDialog {
+		var rd *restoreDialog
+		w.Sync(func() {
+			rd = openRestore(w, noRestore{}, f.pairs[0])
+			rd.showSnapshot(&restore.Snapshot{Folders: []string{"sub"}, Files: []restore.File{{Rel: "a.txt", Size: 3}, {Rel: "sub/b.txt", Size: 2}}})
+		})
+		w.waitIdle()
+		return rd
+	}
+	rd := restoreWithTree()
+	focusIn(t, w, rd.tree, "")
+	pressEscape(w)
+	if overlays(w) != 0 {
+		t.Fatal("Escape on the focused tree left the restore dialog open")
+	}
+
+	restoreWithTree()
+	tick := visibleOf[*escCheck](t, w)
+	w.Sync(func() { test.Tap(tick) })
+	w.waitIdle()
+	if c.Focused() != tick || !tick.Checked {
+		t.Fatalf("tapping a tick box of the tree: focus on %T, ticked %v", c.Focused(), tick.Checked)
+	}
+	pressEscape(w)
+	if overlays(w) != 0 {
+		t.Fatal("Escape on a focused tick box of the tree left the restore dialog open")
+	}
+}

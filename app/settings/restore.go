@@ -59,7 +59,7 @@ type restoreDialog struct {
 	when      *escSelect
 	days      map[string]time.Time // label → end of that day
 	loading   *widget.Label
-	tree      *widget.Tree
+	tree      *escTree
 	snap      *restore.Snapshot
 	children  map[string][]string // folder rel ("" = root) → children rels
 	folders   map[string]bool
@@ -83,7 +83,7 @@ func openRestore(w *Window, r Restorer, pair Pair) *restoreDialog {
 	rd.when.Disable()
 	rd.loading = widget.NewLabel("Reading what is backed up…")
 	rd.loading.Wrapping = fyne.TextWrapWord
-	rd.tree = widget.NewTree(rd.childUIDs, rd.isBranch, rd.createNode, rd.updateNode)
+	rd.tree = w.newTree(rd.childUIDs, rd.isBranch, rd.createNode, rd.updateNode)
 	rd.other = w.newEntry()
 	rd.other.SetPlaceHolder("Folder to restore into")
 	rd.where = w.newRadio([]string{restoreOriginal, restoreElsewhere}, func(string) { rd.whereChanged() })
@@ -248,10 +248,10 @@ func (rd *restoreDialog) childUIDs(uid widget.TreeNodeID) []widget.TreeNodeID {
 
 func (rd *restoreDialog) isBranch(uid widget.TreeNodeID) bool { return uid == "" || rd.folders[uid] }
 
-func (rd *restoreDialog) createNode(bool) fyne.CanvasObject { return widget.NewCheck("", nil) }
+func (rd *restoreDialog) createNode(bool) fyne.CanvasObject { return rd.w.newCheck("", nil) }
 
 func (rd *restoreDialog) updateNode(uid widget.TreeNodeID, _ bool, o fyne.CanvasObject) {
-	c := o.(*widget.Check)
+	c := o.(*escCheck)
 	name := path.Base(uid)
 	if f, ok := rd.files[uid]; ok {
 		name = fmt.Sprintf("%s   %s · %s", name, tray.FormatBytes(f.Size), f.Modified.Local().Format("2 Jan 2006 15:04"))

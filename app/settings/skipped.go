@@ -47,7 +47,7 @@ func skippedRow(w *Window, pair Pair) fyne.CanvasObject {
 func openSkipped(w *Window, pair Pair) dialog.Dialog {
 	items := pair.Status.Skipped
 	tips := newTipLayer(w.do)
-	list := widget.NewList(func() int { return len(items) },
+	list := w.newList(func() int { return len(items) },
 		func() fyne.CanvasObject { return newTipLabel(tips, fyne.TextStyle{}) },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			it := items[i]
