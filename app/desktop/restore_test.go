@@ -177,6 +177,26 @@ func TestRestoreDialogOnRealController(t *testing.T) {
 		t.Errorf("replacing made conflict copies: %v", copies)
 	}
 
+	// The result line sits below the choices, not over them.
+	w.Sync(func() {
+		var result, choice *widget.Label
+		for _, o := range objects(c) {
+			if l, ok := asLabel(o); ok && strings.HasPrefix(l.Text, "Restored ") {
+				result = l
+			} else if ok && l.Text == "Files already there that differ" {
+				choice = l
+			}
+		}
+		if result == nil || choice == nil {
+			t.Errorf("result line found %v, choice row found %v", result != nil, choice != nil)
+			return
+		}
+		d := fyne.CurrentApp().Driver()
+		if r, ch := d.AbsolutePositionForObject(result), d.AbsolutePositionForObject(choice); r.Y < ch.Y+choice.Size().Height {
+			t.Errorf("the result line (y %v) is drawn over the choices (row at y %v, %v high)", r.Y, ch.Y, choice.Size().Height)
+		}
+	})
+
 	if dir := os.Getenv("JOTTA_SCREENSHOT_DIR"); dir != "" {
 		var img = c.Capture()
 		w.Sync(func() { img = c.Capture() })

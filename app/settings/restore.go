@@ -71,6 +71,7 @@ type restoreDialog struct {
 	bar       *widget.ProgressBar
 	status    *widget.Label
 	problems  *widget.Label
+	body      *fyne.Container // lays out again when a line is shown or hidden
 	start     *keyButton
 	closeBtn  *keyButton
 	cancelRun context.CancelFunc
@@ -124,8 +125,8 @@ func openRestore(w *Window, r Restorer, pair Pair) *restoreDialog {
 	)
 	scroll := container.NewVScroll(rd.tree)
 	scroll.SetMinSize(fyne.NewSize(0, 160))
-	content := container.NewBorder(top, bottom, nil, nil, scroll)
-	rd.d = dialog.NewCustomWithoutButtons("Restore "+MiddleCut(DisplayPath(pair.Local), 60), content, w.win)
+	rd.body = container.NewBorder(top, bottom, nil, nil, scroll)
+	rd.d = dialog.NewCustomWithoutButtons("Restore "+MiddleCut(DisplayPath(pair.Local), 60), rd.body, w.win)
 	size := w.win.Canvas().Size()
 	rd.d.Resize(fyne.NewSize(max(size.Width*0.95, 560), max(size.Height*0.95, 540)))
 	rd.whereChanged()
@@ -428,6 +429,7 @@ func (rd *restoreDialog) showResult(res *restore.Result, err error, dest string)
 		rd.status.Importance = widget.SuccessImportance
 		rd.status.Refresh()
 		rd.problems.Hide()
+		rd.relayout()
 		return
 	}
 	lines := []string{countOf(len(res.Problems), "item was", "items were") + " not restored:"}
@@ -440,11 +442,25 @@ func (rd *restoreDialog) showResult(res *restore.Result, err error, dest string)
 	}
 	rd.problems.SetText(strings.Join(lines, "\n"))
 	rd.problems.Show()
+	rd.relayout()
 }
 
 func (rd *restoreDialog) setStatus(text string) {
 	rd.status.SetText(text)
 	rd.status.Show()
+	rd.relayout()
+}
+
+// relayout places the dialog's lines again after one was shown, hidden or
+// given a text of another height: a box does not do that by itself, and a
+// line shown without it is drawn over the first row of its box.
+func (rd *restoreDialog) relayout() {
+	for _, o := range rd.body.Objects {
+		if c, ok := o.(*fyne.Container); ok {
+			c.Refresh()
+		}
+	}
+	rd.body.Refresh()
 }
 
 // close stops a running restore, or closes the dialog.
