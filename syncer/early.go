@@ -25,10 +25,7 @@ type earlyUploads struct {
 	small chan *localFile // files under SmallFileSize, with their own limit
 	large chan *localFile
 	prog  *progress
-	// hashing is the walk's progress, shown until the first upload
-	// starts (began); from then on the uploads' is.
-	hashing *progress
-	began   sync.Once
+	began sync.Once // the pair's state turned to uploading
 
 	// Sorted hashes over the remote listing, 8 bytes an item.
 	seed  maphash.Seed
@@ -48,8 +45,8 @@ type earlyUploads struct {
 
 // newEarlyUploads reads the listing once more for the lookups and starts
 // the upload workers (none when dry is set).
-func newEarlyUploads(ctx context.Context, x *executor, l *listing, hashing *progress, dry func(*localFile)) (*earlyUploads, error) {
-	u := &earlyUploads{x: x, seed: maphash.MakeSeed(), made: map[string]string{}, dry: dry, hashing: hashing}
+func newEarlyUploads(ctx context.Context, x *executor, l *listing, disp *display, dry func(*localFile)) (*earlyUploads, error) {
+	u := &earlyUploads{x: x, seed: maphash.MakeSeed(), made: map[string]string{}, dry: dry}
 	rd, err := l.items()
 	if err != nil {
 		return nil, err
@@ -78,8 +75,10 @@ func newEarlyUploads(ctx context.Context, x *executor, l *listing, hashing *prog
 	if dry != nil {
 		return u, nil
 	}
-	// Upload progress stays quiet until the first upload starts.
+	// Upload progress stays quiet until the first upload starts; then
+	// disp shares the display with the walk's reading.
 	u.prog = newQuietProgress(x.e, x.p.ID, StateUploading)
+	u.prog.display = disp
 	u.g, u.gctx = errgroup.WithContext(ctx)
 	u.small, u.large = make(chan *localFile), make(chan *localFile)
 	for range max(x.e.opts.SmallTransfers, 1) {
@@ -171,9 +170,13 @@ func (u *earlyUploads) one(f *localFile) error {
 	x := u.x
 	prog := u.prog
 	prog.addFile(f.size)
-	u.began.Do(u.begin)
+	if prog.display.uploadStarted() {
+		u.began.Do(u.begin)
+		prog.speak()
+	}
 	prog.startFile(f.rel)
 	err := x.upload(u.gctx, f, f.remote, prog)
+	prog.display.uploadEnded()
 	prog.fileFinished()
 	if err != nil {
 		return x.remoteProblem(u.gctx, f.rel, "upload", err)
@@ -192,14 +195,10 @@ func (u *earlyUploads) one(f *localFile) error {
 	return nil
 }
 
-// begin shows the uploads instead of the walk: the pass is uploading now,
-// though the walk may still find files (the totals grow until wait).
+// begin says the pass is uploading now, though the walk may still find
+// files (the totals grow until wait).
 func (u *earlyUploads) begin() {
-	if u.hashing != nil {
-		u.hashing.silence()
-	}
 	u.x.e.emit(StateEvent{Pair: u.x.p.ID, State: StateUploading})
-	u.prog.speak()
 }
 
 // wait lets the queued uploads finish and returns the first error that
@@ -211,8 +210,10 @@ func (u *earlyUploads) wait() error {
 	close(u.small)
 	close(u.large)
 	u.prog.totalsKnown()
+	u.prog.display.endWalk()
 	if u.prog.started() {
 		u.began.Do(u.begin)
+		u.prog.speak()
 	}
 	err := u.g.Wait()
 	u.prog.finish()

@@ -28,3 +28,11 @@ func SetRootDevice(e *Engine, id string, dev uint64) error {
 	}
 	return ix.SetMeta(metaRootDev, b)
 }
+
+// SetShowUploadsFor changes how long the uploads stay shown after one
+// ended while the walk goes on, until the test ends.
+func SetShowUploadsFor(t interface{ Cleanup(func()) }, d time.Duration) {
+	old := showUploadsFor
+	showUploadsFor = d
+	t.Cleanup(func() { showUploadsFor = old })
+}

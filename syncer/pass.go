@@ -241,8 +241,10 @@ func (e *Engine) merge(ctx context.Context, p Pair, po PassOptions, ix *index.In
 	defer cancel(nil)
 	m := &march{ctx: mctx, e: e, p: p, c: c, problem: problem, ix: ix, w: w, l: l}
 	// Hashing progress appears with the first file to hash; its totals
-	// grow as the walk finds more. Once uploads start, theirs is shown.
+	// grow as the walk finds more. It shares the display with the
+	// uploads that start during the walk.
 	prog := newQuietProgress(e, p.ID, StateScanning)
+	prog.display = &display{}
 	var early *earlyUploads
 	var earlyErr error
 	var dry func(*localFile)
@@ -255,7 +257,7 @@ func (e *Engine) merge(ctx context.Context, p Pair, po PassOptions, ix *index.In
 				return false
 			}
 			if early == nil {
-				if early, earlyErr = newEarlyUploads(mctx, x, l, prog, dry); earlyErr != nil {
+				if early, earlyErr = newEarlyUploads(mctx, x, l, prog.display, dry); earlyErr != nil {
 					early = nil
 					return false
 				}

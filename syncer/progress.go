@@ -20,6 +20,9 @@ type progress struct {
 	current    string
 	quiet      bool // publishes nothing until speak
 	counting   bool // totals grow with addFile until totalsKnown
+	// display, when set, is shared with the pass's other growing phase
+	// and says which of the two is shown.
+	display *display
 }
 
 const progressEvery = 200 * time.Millisecond
@@ -57,13 +60,6 @@ func (p *progress) started() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.filesTotal > 0
-}
-
-// silence stops publishing: another phase is shown now.
-func (p *progress) silence() {
-	p.mu.Lock()
-	p.quiet = true
-	p.mu.Unlock()
 }
 
 // speak ends the quiet and publishes the current state.
@@ -111,7 +107,7 @@ func (p *progress) finish() { p.publish(true) }
 func (p *progress) publish(force bool) {
 	p.mu.Lock()
 	now := time.Now()
-	if p.quiet || (!force && now.Sub(p.last) < progressEvery) {
+	if p.quiet || (!force && now.Sub(p.last) < progressEvery) || !p.display.shows(p.phase, now) {
 		p.mu.Unlock()
 		return
 	}
@@ -130,4 +126,60 @@ func (p *progress) publish(force bool) {
 	}
 	p.mu.Unlock()
 	p.e.emit(ev)
+}
+
+// display chooses between the two phases that run while the walk goes on:
+// the walk's reading of new and changed files and the uploads that start
+// before it ends. The uploads are shown while one runs and for
+// showUploadsFor after, so that short gaps between them do not flip the
+// display; a long stretch of reading alone (large changed files, which
+// upload after the walk) shows the reading again. After the walk, only
+// the uploads are shown.
+type display struct {
+	mu       sync.Mutex
+	inFlight int
+	lastEnd  time.Time
+	uploads  bool // the uploads are shown
+	walkDone bool
+}
+
+var showUploadsFor = 2 * time.Second
+
+// uploadStarted counts an upload that starts and reports whether the
+// display turns to the uploads with it.
+func (d *display) uploadStarted() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.inFlight++
+	turned := !d.uploads
+	d.uploads = true
+	return turned
+}
+
+func (d *display) uploadEnded() {
+	d.mu.Lock()
+	d.inFlight--
+	d.lastEnd = time.Now()
+	d.mu.Unlock()
+}
+
+// endWalk leaves the display to the uploads.
+func (d *display) endWalk() {
+	d.mu.Lock()
+	d.walkDone, d.uploads = true, true
+	d.mu.Unlock()
+}
+
+// shows reports whether phase is the one to show at now; a nil display
+// shows every phase.
+func (d *display) shows(phase State, now time.Time) bool {
+	if d == nil {
+		return true
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.uploads && !d.walkDone && d.inFlight == 0 && now.Sub(d.lastEnd) >= showUploadsFor {
+		d.uploads = false
+	}
+	return (phase == StateUploading) == d.uploads
 }

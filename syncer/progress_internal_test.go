@@ -91,3 +91,52 @@ func TestProgressWhileCounting(t *testing.T) {
 		}
 	})
 }
+
+// TestDisplayTurnsBackToReading: the uploads are shown from the first
+// one on and for showUploadsFor after the last one ended; then the walk's
+// reading again, until the next upload; after the walk, only the uploads.
+func TestDisplayTurnsBackToReading(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		d := &display{}
+		shown := func() State {
+			now := time.Now()
+			up, read := d.shows(StateUploading, now), d.shows(StateScanning, now)
+			if up == read {
+				t.Fatalf("both or neither phase shown (uploads %v)", up)
+			}
+			if up {
+				return StateUploading
+			}
+			return StateScanning
+		}
+		steps := []struct {
+			name string
+			do   func()
+			want State
+		}{
+			{"before any upload", func() {}, StateScanning},
+			{"an upload starts", func() {
+				if !d.uploadStarted() {
+					t.Error("the first upload did not turn the display")
+				}
+			}, StateUploading},
+			{"it ends", d.uploadEnded, StateUploading},
+			{"a short gap", func() { time.Sleep(showUploadsFor / 2) }, StateUploading},
+			{"a long gap", func() { time.Sleep(showUploadsFor) }, StateScanning},
+			{"the next upload", func() {
+				if !d.uploadStarted() {
+					t.Error("an upload after reading did not turn the display")
+				}
+			}, StateUploading},
+			{"a long upload", func() { time.Sleep(10 * showUploadsFor) }, StateUploading},
+			{"it ends and the walk ends", func() { d.uploadEnded(); d.endWalk() }, StateUploading},
+			{"long after", func() { time.Sleep(10 * showUploadsFor) }, StateUploading},
+		}
+		for _, s := range steps {
+			s.do()
+			if got := shown(); got != s.want {
+				t.Errorf("%s: %s shown, want %s", s.name, got, s.want)
+			}
+		}
+	})
+}

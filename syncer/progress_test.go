@@ -34,13 +34,14 @@ func (r *heldRemote) Upload(ctx context.Context, path string, src io.ReaderAt, m
 
 // TestProgressFollowsTheFirstUpload: once a file uploads while the walk
 // still goes on, the pass shows the uploads (their totals still growing),
-// never the walk's hashing again.
+// and while uploads keep coming, not the walk's hashing again.
 func TestProgressFollowsTheFirstUpload(t *testing.T) {
 	local := t.TempDir()
 	const n = 40
 	for i := range n {
 		writeFile(t, local, fmt.Sprintf("f%02d.txt", i), []byte(fmt.Sprintf("file %d", i)))
 	}
+	syncer.SetShowUploadsFor(t, time.Hour) // no pause between uploads turns the display back
 	r := &heldRemote{MemRemote: syncertest.NewMemRemote(), release: make(chan struct{})}
 	e := newEngine(t, r, syncer.Options{})
 	sub := e.Subscribe()
