@@ -7,7 +7,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"jottacloudclient/assets"
@@ -193,9 +192,9 @@ func (p *accountPage) showStorage(st Storage, err error) {
 
 func (p *accountPage) confirmSignOut() {
 	w := p.w
-	d := dialog.NewConfirm("Sign out?",
+	w.confirm("Sign out?",
 		"Backups stop until you sign in again. Your folders, their settings and everything already in JottaCloud are kept.",
-		func(ok bool) {
+		"Sign out", "No", func(ok bool) {
 			if !ok {
 				return
 			}
@@ -206,7 +205,5 @@ func (p *accountPage) confirmSignOut() {
 				}
 				w.refresh()
 			})
-		}, w.win)
-	d.SetConfirmText("Sign out")
-	w.showDialog(d, d.Hide)
+		})
 }

@@ -105,8 +105,6 @@ func openReview(w *Window, pair Pair) *review {
 			why),
 		container.NewVBox(help, r.errText, container.NewHBox(r.keep, r.trash)),
 		nil, nil, list)
-	r.d = dialog.NewCustom("Deleted here, still in JottaCloud — "+DisplayPath(pair.Local), "Decide later", body, w.win)
-	r.d.Resize(fyne.NewSize(640, 460))
-	w.showDialog(r.d, r.d.Hide)
+	r.d = w.showCustom("Deleted here, still in JottaCloud — "+DisplayPath(pair.Local), "Decide later", body, fyne.NewSize(640, 460))
 	return r
 }

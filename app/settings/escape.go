@@ -13,7 +13,8 @@ import (
 // hiding it, and with nothing on top it takes the focus from the field
 // that has it. Fyne hands keys to the focused widget and only keys no
 // widget took to the window, so every text field of the window is an
-// escEntry, every button a keyButton, every tick box an escCheck, every
+// escEntry, every button a keyButton (those of dialogs too: see
+// dialogs.go), every tick box an escCheck, every
 // drop-down list an escSelect, every list an escList, every tree an
 // escTree and every group of radio buttons an escRadio (our own: Fyne
 // keeps the buttons of its group inside, out of a wrapper's reach), which

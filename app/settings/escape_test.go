@@ -14,9 +14,13 @@ import (
 
 // pressEscape types Escape as the window delivers it: to the focused
 // widget, or to the window when no widget has the focus.
-func pressEscape(w *Window) {
+func pressEscape(w *Window) { pressKey(w, fyne.KeyEscape) }
+
+// pressKey types the key named name as the window delivers it (see
+// pressEscape).
+func pressKey(w *Window, name fyne.KeyName) {
 	w.Sync(func() {
-		ev := &fyne.KeyEvent{Name: fyne.KeyEscape}
+		ev := &fyne.KeyEvent{Name: name}
 		if f := w.win.Canvas().Focused(); f != nil {
 			f.TypedKey(ev)
 		} else {

@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -100,7 +99,7 @@ func confirmRemove(w *Window, pair Pair) {
 	msg := fmt.Sprintf("JottaCloud Backup will stop backing up\n%s\n\n"+
 		"Everything already backed up stays in JottaCloud at %s. Nothing is deleted there or on this computer.",
 		pair.Local, pair.Remote)
-	d := dialog.NewConfirm("Stop backing up this folder?", msg, func(ok bool) {
+	w.confirm("Stop backing up this folder?", msg, "Stop backing up", "Keep", func(ok bool) {
 		if !ok {
 			return
 		}
@@ -112,8 +111,5 @@ func confirmRemove(w *Window, pair Pair) {
 				}
 				w.refresh()
 			})
-	}, w.win)
-	d.SetConfirmText("Stop backing up")
-	d.SetDismissText("Keep")
-	w.showDialog(d, d.Hide)
+	})
 }

@@ -22,6 +22,15 @@ func asButton(o fyne.CanvasObject) (*widget.Button, bool) {
 
 // visible walks the visible object tree of the window's content and overlays.
 func visible(c fyne.Canvas) []fyne.CanvasObject {
+	out := visibleIn(c.Content())
+	for _, o := range c.Overlays().List() {
+		out = append(out, visibleIn(o)...)
+	}
+	return out
+}
+
+// visibleIn is o and every visible object within it, o first.
+func visibleIn(o fyne.CanvasObject) []fyne.CanvasObject {
 	var out []fyne.CanvasObject
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
@@ -40,10 +49,7 @@ func visible(c fyne.Canvas) []fyne.CanvasObject {
 			}
 		}
 	}
-	walk(c.Content())
-	for _, o := range c.Overlays().List() {
-		walk(o)
-	}
+	walk(o)
 	return out
 }
 

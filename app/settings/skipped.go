@@ -81,8 +81,7 @@ func openSkipped(w *Window, pair Pair) dialog.Dialog {
 		}
 		bottom = container.NewVBox(help, container.NewHBox(follow))
 	}
-	d = dialog.NewCustom("Skipped by design — "+DisplayPath(pair.Local), "Close", tips.wrap(container.NewBorder(nil, bottom, nil, nil, list)), w.win)
-	d.Resize(fyne.NewSize(640, 420))
-	w.showDialog(d, d.Hide)
+	d = w.showCustom("Skipped by design — "+DisplayPath(pair.Local), "Close",
+		tips.wrap(container.NewBorder(nil, bottom, nil, nil, list)), fyne.NewSize(640, 420))
 	return d
 }

@@ -93,8 +93,9 @@ func New(a fyne.App, b Backend, cfg Config) *Window {
 	w.banner = widget.NewLabel("")
 	w.banner.Wrapping = fyne.TextWrapWord
 	w.banner.Importance = widget.DangerImportance
-	w.bannerBox = container.NewBorder(nil, nil, nil,
-		widget.NewButtonWithIcon("", theme.CancelIcon(), func() { w.showError("") }), w.banner)
+	closeBanner := newKeyButton("", func() { w.showError("") })
+	closeBanner.Icon = theme.CancelIcon()
+	w.bannerBox = container.NewBorder(nil, nil, nil, closeBanner, w.banner)
 	w.bannerBox.Hide()
 	w.paused = widget.NewLabel("")
 	w.paused.Importance = widget.WarningImportance

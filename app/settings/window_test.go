@@ -553,7 +553,7 @@ func TestErrorBannerSpeaksPlainlyAndCloses(t *testing.T) {
 		t.Fatal("the banner is hidden")
 	}
 	for _, o := range visible(c) {
-		if b, ok := o.(*widget.Button); ok && b.Text == "" && b.Icon != nil {
+		if b, ok := asButton(o); ok && b.Text == "" && b.Icon != nil {
 			test.Tap(b)
 		}
 	}
