@@ -6,10 +6,12 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+
+	"jottacloudclient/app/restore"
 )
 
-// onTop is every focusable object of the dialog on top, in the order Tab
-// visits them.
+// onTop is every object of the dialog on top that Tab can focus, in the
+// order Tab visits them.
 func onTop(t *testing.T, w *Window) []fyne.Focusable {
 	t.Helper()
 	var out []fyne.Focusable
@@ -19,6 +21,9 @@ func onTop(t *testing.T, w *Window) []fyne.Focusable {
 			return
 		}
 		for _, o := range visibleIn(top) {
+			if d, ok := o.(fyne.Disableable); ok && d.Disabled() {
+				continue // Tab skips it
+			}
 			if f, ok := o.(fyne.Focusable); ok {
 				out = append(out, f)
 			}
@@ -42,19 +47,10 @@ func dialogButton(t *testing.T, w *Window, label string) *keyButton {
 	return nil
 }
 
-// dialogKind opens one dialog of the window; its buttons are checked by
-// label, and its other focusable parts (lists) by count.
-type dialogKind struct {
-	name    string
-	open    string   // the window's button that opens it
-	tab     int      // the page that button is on
-	buttons []string // every button of the dialog, dismissing one first
-}
-
-// TestEscapeFromEveryPartOfADialog: in the confirmations, the held
-// deletions review and the list of skipped items, each button and list,
-// focused, hands Escape on: the dialog closes as its dismissing button
-// would, and nothing is removed, signed out, decided or changed.
+// TestEscapeFromEveryPartOfADialog: in every dialog of the window, each
+// button, field, list and choice, focused, hands Escape on: the dialog
+// on top closes as its dismissing button would, and nothing is removed,
+// signed out, decided, saved or restored.
 func TestEscapeFromEveryPartOfADialog(t *testing.T) {
 	dir := localFolder(t, "Home")
 	p := Pair{ID: "home", Local: dir, Remote: "/laptop/Home", Enabled: true, Interval: time.Hour, Symlinks: SymlinksSkip}
@@ -63,21 +59,39 @@ func TestEscapeFromEveryPartOfADialog(t *testing.T) {
 		Skipped: []SkippedItem{{Path: dir + "/link.txt", Reason: linkNotFollowed}}}
 	f := signedIn(newFakeBackend(testNow), p)
 	w, c := newTestWindow(t, f)
-
-	kinds := []dialogKind{
-		{"stop backing up", "Remove…", 0, []string{"Keep", "Stop backing up"}},
-		{"sign out", "Sign out", 3, []string{"No", "Sign out"}},
-		{"held deletions", "Review deletions…", 0, []string{"Decide later", "Keep them in JottaCloud", "Move to JottaCloud trash"}},
-		{"skipped items", "Show skipped…", 0, []string{"Close", "Follow links inside the folder"}},
-	}
-	for _, k := range kinds {
-		open := func() []fyne.Focusable {
-			w.Sync(func() { w.tabs.SelectIndex(k.tab) })
-			test.Tap(button(t, c, k.open))
-			w.waitIdle()
-			return onTop(t, w)
+	tap := func(tab int, labels ...string) func() {
+		return func() {
+			w.Sync(func() { w.tabs.SelectIndex(tab) })
+			for _, l := range labels {
+				test.Tap(button(t, c, l))
+				w.waitIdle()
+			}
 		}
-		n := len(open())
+	}
+	restoreDialog := func() {
+		w.Sync(func() {
+			rd := openRestore(w, noRestore{}, f.pairs[0])
+			rd.showSnapshot(&restore.Snapshot{Folders: []string{"sub"}, Files: []restore.File{{Rel: "a.txt", Size: 3}, {Rel: "sub/b.txt", Size: 2}}})
+		})
+		w.waitIdle()
+	}
+
+	for _, k := range []struct {
+		name    string
+		open    func()
+		under   int      // dialogs under it, which stay open
+		buttons []string // its buttons named in the issue, at least
+	}{
+		{"stop backing up", tap(0, "Remove…"), 0, []string{"Keep", "Stop backing up"}},
+		{"sign out", tap(3, "Sign out"), 0, []string{"No", "Sign out"}},
+		{"held deletions", tap(0, "Review deletions…"), 0, []string{"Decide later", "Keep them in JottaCloud", "Move to JottaCloud trash"}},
+		{"skipped items", tap(0, "Show skipped…"), 0, []string{"Close", "Follow links inside the folder"}},
+		{"folder editor", tap(0, "Edit…"), 0, []string{"Browse…"}},
+		{"place chooser", tap(0, "Edit…", "Browse…"), 1, nil},
+		{"restore", restoreDialog, 0, nil},
+	} {
+		k.open()
+		n := len(onTop(t, w))
 		for _, label := range k.buttons {
 			dialogButton(t, w, label) // each is ours, not one Fyne draws itself
 		}
@@ -85,20 +99,28 @@ func TestEscapeFromEveryPartOfADialog(t *testing.T) {
 			t.Fatalf("%s: %d focusable parts, fewer than its %d buttons", k.name, n, len(k.buttons))
 		}
 		pressEscape(w) // nothing focused: the window's Escape
-		if overlays(w) != 0 {
-			t.Fatalf("%s: Escape left %d dialogs open", k.name, overlays(w))
-		}
 		for i := range n {
-			parts := open()
+			closeAll(w)
+			k.open()
+			parts := onTop(t, w)
 			focusIn(t, w, parts[i], "")
 			pressEscape(w)
-			if overlays(w) != 0 {
-				t.Fatalf("%s: Escape on the focused %T (part %d of %d) left %d dialogs open", k.name, parts[i], i+1, n, overlays(w))
+			if overlays(w) != k.under {
+				t.Fatalf("%s: Escape on the focused %T (part %d of %d) left %d dialogs open, want %d", k.name, parts[i], i+1, n, overlays(w), k.under)
 			}
 		}
+		closeAll(w)
 		if n := f.called("RemovePair") + f.called("SignOut") + f.called("ConfirmDeletions") + f.called("KeepDeletions") + f.called("SavePair"); n != 0 {
 			t.Fatalf("%s: Escape did something: %v", k.name, f.calls)
 		}
+	}
+}
+
+// closeAll closes every dialog of the window with Escape.
+func closeAll(w *Window) {
+	w.Sync(func() { w.win.Canvas().Unfocus() })
+	for i := 0; overlays(w) > 0 && i < 5; i++ {
+		pressEscape(w)
 	}
 }
 
@@ -168,5 +190,37 @@ func TestEscapeAndEnterOnTheBannersCloseButton(t *testing.T) {
 	pressKey(w, fyne.KeyEnter)
 	if w.bannerBox.Visible() {
 		t.Error("Enter on the focused close button left the banner open")
+	}
+}
+
+// TestChooserListButtons: the buttons that open the place chooser's lists
+// of devices and mount points open them from the keyboard too, and
+// Escape then closes the list, then the chooser.
+func TestChooserListButtons(t *testing.T) {
+	dir := localFolder(t, "Home")
+	f := signedIn(newFakeBackend(testNow), Pair{ID: "home", Local: dir, Remote: "/laptop/Home", Enabled: true, Interval: time.Hour})
+	w, c := newTestWindow(t, f)
+	test.Tap(button(t, c, "Edit…"))
+	test.Tap(button(t, c, "Browse…"))
+	w.waitIdle()
+	for _, e := range []*escSelectEntry{w.chooser.device, w.chooser.mount} {
+		opener, ok := e.ActionItem.(*keyButton)
+		if !ok {
+			t.Fatalf("the list's button is a %T", e.ActionItem)
+		}
+		focusIn(t, w, opener, "")
+		pressKey(w, fyne.KeyReturn)
+		if overlays(w) != 3 {
+			t.Fatalf("Enter on the list's button: %d layers open, want editor, chooser and list", overlays(w))
+		}
+		pressEscape(w)
+		if overlays(w) != 2 {
+			t.Fatalf("Escape on the open list: %d layers open, want editor and chooser", overlays(w))
+		}
+	}
+	focusIn(t, w, w.chooser.mount.ActionItem.(*keyButton), "")
+	pressEscape(w)
+	if overlays(w) != 1 {
+		t.Fatalf("Escape on the list's button: %d layers open, want the editor", overlays(w))
 	}
 }

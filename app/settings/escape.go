@@ -126,11 +126,19 @@ type escSelectEntry struct {
 	escaper
 }
 
-// newSelectEntry is widget.NewSelectEntry for this window.
+// newSelectEntry is widget.NewSelectEntry for this window. The button
+// that opens the list is a keyButton like Fyne's, which Fyne keeps when
+// the choices change, so a focused one hands Escape to the window too.
 func (w *Window) newSelectEntry() *escSelectEntry {
 	e := &escSelectEntry{escaper: escaper{w.escape}}
 	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
 	e.ExtendBaseWidget(e)
+	e.SetOptions(nil) // Fyne makes its button here
+	if fyneButton, ok := e.ActionItem.(*widget.Button); ok {
+		b := newKeyButton(fyneButton.Text, fyneButton.OnTapped)
+		b.Icon, b.Importance = fyneButton.Icon, fyneButton.Importance
+		e.ActionItem = b
+	}
 	return e
 }
 
