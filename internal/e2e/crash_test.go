@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -71,7 +72,7 @@ func runCrashLoop(t *testing.T, files int, size int64, kills int, bw string) {
 
 	args := []string{"scan", "--no-progress", "--loglevel", "debug", "--transfers", "4", "--bwlimit", bw,
 		"--errorfile", filepath.Join(c.dir, "errors.txt"), "--prune-all", local, remote}
-	killed := 0
+	killed, midRotation := 0, 0
 	var lastArrived int64
 	// Every session that existed: refresh tokens rotate between runs.
 	secrets := c.secrets(loginToken)
@@ -99,6 +100,20 @@ func runCrashLoop(t *testing.T, files int, size int64, kills int, bw string) {
 		killed++
 		lastArrived = c.arrived.Load()
 		secrets = append(secrets, c.secrets(loginToken)...)
+		if c.killedMidRotation() {
+			// The server rotated the refresh token and the process died
+			// before saving the new one: the session is gone, as it would
+			// be for a user (the window is a few milliseconds every hour
+			// with real tokens; with 3 s tokens a kill can land in it).
+			// Signing in again is what that user would do. More than once
+			// a run would mean the window is not a few milliseconds.
+			if midRotation++; midRotation > 1 {
+				t.Errorf("kill %d landed between a token rotation and its save, %d kills in this run did: the client saves the rotated token late", killed, midRotation)
+			}
+			t.Logf("kill %d landed between the server's token rotation and the save; signing in again", killed)
+			loginToken = c.login()
+			secrets = append(secrets, c.secrets(loginToken)...)
+		}
 		st := c.emu.Stats()
 		n := checkCLIIndexes(t, c, client, remote)
 		t.Logf("kill %d at %d bytes arrived (server counted %d): %d files recorded as backed up", killed, lastArrived, st.UploadBytes, n)
@@ -182,6 +197,19 @@ func checkCLIIndexes(t *testing.T, c *cliEnv, client *jotta.Client, remote strin
 }
 
 // client signs a separate session in to the emulator for checks.
+// killedMidRotation reports whether the stored session holds a refresh
+// token the server has already exchanged for a newer one.
+func (c *cliEnv) killedMidRotation() bool {
+	c.t.Helper()
+	data := checkSessionFile(c.t, filepath.Join(c.configDir(), "jottacloudclient", "session.json"))
+	for _, tok := range tokenStrings(data) {
+		if c.emu.RefreshTokenRetired(tok) {
+			return true
+		}
+	}
+	return false
+}
+
 func (c *cliEnv) client() *jotta.Client {
 	c.t.Helper()
 	lt, err := c.emu.MintLoginToken()
@@ -206,4 +234,34 @@ func tail(s string, n int) string {
 		return s
 	}
 	return "…" + s[len(s)-n:]
+}
+
+// TestKilledMidRotationIsSeen: a session whose refresh token the server
+// rotated without the CLI saving the new one (a kill in that window) is
+// told apart from a good one, and signing in again brings the CLI back.
+func TestKilledMidRotationIsSeen(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the jotta binary; skipped with -short")
+	}
+	c := newCLIEnv(t, emulator.Options{})
+	c.login()
+	if c.killedMidRotation() {
+		t.Fatal("a fresh session counts as killed mid-rotation")
+	}
+	var stored struct{ Token jotta.Token }
+	data := checkSessionFile(t, filepath.Join(c.configDir(), "jottacloudclient", "session.json"))
+	if err := json.Unmarshal(data, &stored); err != nil || stored.Token.RefreshToken == "" {
+		t.Fatalf("session file: %v (refresh token set %v)", err, stored.Token.RefreshToken != "")
+	}
+	// What the killed process did: exchange the stored token, keep the answer in memory only.
+	if _, err := jotta.RefreshToken(t.Context(), nil, stored.Token.TokenURL, stored.Token.RefreshToken); err != nil {
+		t.Fatal(err)
+	}
+	if !c.killedMidRotation() {
+		t.Fatal("a session whose refresh token was rotated elsewhere is not seen")
+	}
+	c.login()
+	if out, code := c.run("whoami", "", "whoami"); code != 0 {
+		t.Errorf("whoami after signing in again: exit %d\n%s", code, out)
+	}
 }

@@ -148,6 +148,17 @@ func (s *Server) User() string {
 	return s.user
 }
 
+// RefreshTokenRetired reports whether the refresh token rt was issued and
+// has since been exchanged for a newer one, so that presenting it again
+// revokes its session. A client killed after the server rotated its token
+// and before it saved the new one holds such a token.
+func (s *Server) RefreshTokenRetired(rt string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec := s.auth.Refresh[tokenKey(rt)]
+	return rec != nil && rec.Retired
+}
+
 // SetAccessTokenLifetime changes expires_in for tokens issued from now on.
 func (s *Server) SetAccessTokenLifetime(d time.Duration) {
 	s.mu.Lock()
