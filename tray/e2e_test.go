@@ -69,7 +69,9 @@ func startApp(t *testing.T, bin string, env []string, args ...string) *app {
 	if err := a.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	scanned := make(chan struct{})
 	go func() {
+		defer close(scanned)
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
 			a.mu.Lock()
@@ -84,6 +86,7 @@ func startApp(t *testing.T, bin string, env []string, args ...string) *app {
 	go func() {
 		a.err = a.cmd.Wait()
 		pw.Close()
+		<-scanned // every line is read before done says the app exited
 		close(a.done)
 	}()
 	t.Cleanup(func() {
@@ -121,7 +124,18 @@ func (a *app) waitLine(sub string, timeout time.Duration) {
 				return
 			}
 		case <-a.done:
-			a.t.Fatalf("app exited (%v) before printing %q", a.err, sub)
+			// The last lines may still wait in the channel.
+			for {
+				select {
+				case l := <-a.lines:
+					if strings.Contains(l, sub) {
+						return
+					}
+					continue
+				default:
+				}
+				a.t.Fatalf("app exited (%v) before printing %q", a.err, sub)
+			}
 		case <-deadline.C:
 			a.t.Fatalf("app did not print %q within %v", sub, timeout)
 		}
