@@ -371,6 +371,7 @@ func (rd *restoreDialog) run() {
 	rd.bar.Show()
 	rd.problems.Hide()
 	rd.setStatus(fmt.Sprintf("Restoring %s to %s…", countOf(len(snap.Files), "file", "files"), DisplayPath(dest)))
+	rd.relayout()
 	background(rd.w, "restore", func(context.Context) (*restore.Result, error) {
 		defer cancel()
 		return rd.r.Restore(ctx, snap, dest, opts)
@@ -418,6 +419,7 @@ func (rd *restoreDialog) showResult(res *restore.Result, err error, dest string)
 		rd.setStatus("The restore did not start: " + message.Text(err))
 		rd.status.Importance = widget.DangerImportance
 		rd.status.Refresh()
+		rd.relayout()
 		return
 	}
 	text := RestoreSummary(res, dest)
@@ -445,10 +447,16 @@ func (rd *restoreDialog) showResult(res *restore.Result, err error, dest string)
 	rd.relayout()
 }
 
+// setStatus shows text under the choices. The progress calls it ten times
+// a second; the dialog is laid out again only when the line appears or
+// its height changes.
 func (rd *restoreDialog) setStatus(text string) {
+	shown, height := rd.status.Visible(), rd.status.MinSize().Height
 	rd.status.SetText(text)
 	rd.status.Show()
-	rd.relayout()
+	if !shown || rd.status.MinSize().Height != height {
+		rd.relayout()
+	}
 }
 
 // relayout places the dialog's lines again after one was shown, hidden or
